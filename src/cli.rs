@@ -1,0 +1,123 @@
+//! The command line: `serve` and the `admin` commands that set up a company.
+//!
+//! Admin commands print their result (an id or a token) alone on stdout so scripts can
+//! capture it; messages go to stderr.
+
+use crate::accounts::Accounts;
+use crate::config::Settings;
+use crate::domain::{CompanyId, Role};
+use crate::startup;
+use chrono::Duration;
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crm-mind",
+    version,
+    about = "Answers your customers on Facebook with facts from your CRM",
+    long_about = "crm-mind receives Facebook Page webhooks (Messenger and comments), keeps your \
+CRM links per page and channel, and answers customers with facts from them.\n\n\
+Settings come from defaults, then crm-mind.toml (or --config), then CRM_MIND_* environment \
+variables. With no settings at all it keeps everything under ./data (SQLite)."
+)]
+pub struct Cli {
+    /// A TOML settings file (default: ./crm-mind.toml if it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service: webhook, dashboard API, health and metrics.
+    Serve,
+    /// Set up companies, users and tokens (prints the new id or token on stdout).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a company; prints its id.
+    CreateCompany {
+        /// The company's display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a user who can log in to the dashboard API.
+    CreateUser {
+        /// The id printed by create-company.
+        #[arg(long)]
+        company: String,
+        /// The email the user logs in with.
+        #[arg(long)]
+        email: String,
+        /// At least 8 characters. Prefer the CRM_MIND_ADMIN_PASSWORD variable to keep it out of shell history.
+        #[arg(long, env = "CRM_MIND_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// admin may change pages and CRM links; agent may only read.
+        #[arg(long, value_parser = ["admin", "agent"], default_value = "admin")]
+        role: String,
+    },
+    /// Issue a bearer token for a user; prints the token.
+    CreateToken {
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+        /// How many days the token stays valid.
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => {
+            crate::telemetry::init_tracing(settings.log_format);
+            startup::run(settings).await
+        }
+        Command::Admin(command) => run_admin(&settings, command).await,
+    }
+}
+
+async fn run_admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()> {
+    let (store, _cipher) = startup::open_store(settings).await?;
+    let accounts = Accounts::new(store, Duration::hours(settings.session_ttl_hours.max(1)));
+    match command {
+        AdminCommand::CreateCompany { name } => {
+            let company = accounts.create_company(&name).await?;
+            println!("{}", company.id);
+        }
+        AdminCommand::CreateUser {
+            company,
+            email,
+            password,
+            role,
+        } => {
+            let role = Role::parse(&role)?;
+            let user = accounts
+                .create_user(
+                    &CompanyId::from(company),
+                    &email,
+                    &SecretString::from(password),
+                    role,
+                )
+                .await?;
+            eprintln!("created {} user {}", user.role.as_str(), user.email);
+            println!("{}", user.id);
+        }
+        AdminCommand::CreateToken { email, days } => {
+            let issued = accounts.issue_token_for(&email, days).await?;
+            eprintln!(
+                "token valid until {}",
+                issued.session.expires_at.to_rfc3339()
+            );
+            println!("{}", issued.token.expose());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! Settings: built-in defaults, then `crm-mind.toml` (or the file given with `--config`),
+//! then `CRM_MIND_*` environment variables, layered by figment.
+//!
+//! The variable names are a public contract (README, docker-compose.yml). Secrets are
+//! `SecretString`s, so `Debug` of the settings shows `[REDACTED]` instead of them.
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const ENV_PREFIX: &str = "CRM_MIND_";
+pub const DEFAULT_CONFIG_FILE: &str = "crm-mind.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    #[serde(default = "defaults::bind")]
+    pub bind: SocketAddr,
+    #[serde(default = "defaults::data_dir")]
+    pub data_dir: PathBuf,
+    #[serde(default, deserialize_with = "text::optional_secret")]
+    pub mongodb_uri: Option<SecretString>,
+    #[serde(default = "defaults::mongodb_database")]
+    pub mongodb_database: String,
+    /// 32 bytes, base64: the key that seals secrets at rest.
+    #[serde(default, deserialize_with = "text::optional_secret")]
+    pub secret_key: Option<SecretString>,
+    #[serde(default, deserialize_with = "text::optional_secret")]
+    pub facebook_app_secret: Option<SecretString>,
+    #[serde(default, deserialize_with = "text::optional_secret")]
+    pub facebook_verify_token: Option<SecretString>,
+    #[serde(default = "defaults::graph_api_base_url")]
+    pub graph_api_base_url: String,
+    /// How long a token from `POST /api/auth/login` stays valid.
+    #[serde(default = "defaults::session_ttl_hours")]
+    pub session_ttl_hours: i64,
+    /// `text` for people, `json` for log collectors.
+    #[serde(default = "defaults::log_format")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Which document store the settings select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Sqlite,
+    Mongo,
+}
+
+impl Settings {
+    /// Loads the layers. An explicit `--config` file must exist; the default one may not.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::new();
+        match config_file {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.exists(),
+                    "the config file {} does not exist",
+                    path.display()
+                );
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        Self::from_figment(figment.merge(Env::prefixed(ENV_PREFIX)))
+    }
+
+    pub fn from_figment(figment: Figment) -> anyhow::Result<Self> {
+        figment.extract().context("the configuration is invalid")
+    }
+
+    /// Defaults only, with data under `data_dir`: the starting point of tests.
+    pub fn for_data_dir(data_dir: &Path) -> Self {
+        Self::from_figment(Figment::new().merge(("data_dir", data_dir)))
+            .expect("the defaults are valid")
+    }
+
+    pub fn store_kind(&self) -> StoreKind {
+        if self.mongodb_uri.is_some() {
+            StoreKind::Mongo
+        } else {
+            StoreKind::Sqlite
+        }
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("crm-mind.sqlite3")
+    }
+
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.data_dir.join("secret.key")
+    }
+}
+
+mod defaults {
+    use super::LogFormat;
+    use std::net::SocketAddr;
+    use std::path::PathBuf;
+
+    pub fn bind() -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], 8080))
+    }
+    pub fn data_dir() -> PathBuf {
+        PathBuf::from("./data")
+    }
+    pub fn mongodb_database() -> String {
+        "crm_mind".to_owned()
+    }
+    pub fn graph_api_base_url() -> String {
+        "https://graph.facebook.com/v21.0".to_owned()
+    }
+    pub fn session_ttl_hours() -> i64 {
+        24 * 7
+    }
+    pub fn log_format() -> LogFormat {
+        LogFormat::Text
+    }
+}
+
+mod text {
+    use super::*;
+
+    /// Environment values are read as TOML-like values, so a token of digits arrives as a
+    /// number; a secret is text whatever it looks like. An empty value means "not set".
+    pub fn optional_secret<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<SecretString>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Scalar {
+            Text(String),
+            Int(i64),
+            Float(f64),
+            Bool(bool),
+        }
+        let value = Option::<Scalar>::deserialize(d)?.map(|scalar| match scalar {
+            Scalar::Text(s) => s,
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        });
+        Ok(value.filter(|s| !s.is_empty()).map(SecretString::from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn environment_overrides_the_file_which_overrides_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "crm-mind.toml",
+                "bind = \"127.0.0.1:9000\"\nmongodb_database = \"from_file\"",
+            )?;
+            jail.set_env("CRM_MIND_MONGODB_DATABASE", "from_env");
+            jail.set_env("CRM_MIND_FACEBOOK_VERIFY_TOKEN", "12345");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.bind.port(), 9000);
+            assert_eq!(settings.mongodb_database, "from_env");
+            assert_eq!(
+                settings
+                    .facebook_verify_token
+                    .as_ref()
+                    .unwrap()
+                    .expose_secret(),
+                "12345"
+            );
+            assert_eq!(settings.store_kind(), StoreKind::Sqlite);
+            assert_eq!(
+                settings.graph_api_base_url,
+                "https://graph.facebook.com/v21.0"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        Jail::expect_with(|jail| {
+            jail.set_env("CRM_MIND_FACEBOOK_APP_SECRET", "very-secret-value");
+            jail.set_env("CRM_MIND_MONGODB_URI", "mongodb://user:hunter2@db/");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            let debug = format!("{settings:?}");
+            assert!(
+                !debug.contains("very-secret-value") && !debug.contains("hunter2"),
+                "{debug}"
+            );
+            assert_eq!(settings.store_kind(), StoreKind::Mongo);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_explicit_config_file_is_an_error() {
+        assert!(Settings::load(Some(Path::new("/nonexistent/crm-mind.toml"))).is_err());
+    }
+}

@@ -1,0 +1,288 @@
+//! `/api/dashboard/crm-links`: paths, parameters and bodies exactly as the product's CRM
+//! integration guide documents them. Requests are read leniently (every field optional) and
+//! then checked, so that a missing field gets a message naming it.
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiQuery, Caller};
+use crate::dashboard::{NewCrmLink, parse_page_id};
+use crate::domain::crm_link::{self, HeaderSecret};
+use crate::domain::{Channel, CrmLink, CrmLinkDraft, CrmLinkType, FieldError, Page};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// What responses show instead of an API key or a credential header value.
+const MASK: &str = "***";
+
+#[derive(Serialize)]
+pub struct CrmLinkView {
+    id: String,
+    name: String,
+    url: String,
+    #[serde(rename = "type")]
+    link_type: CrmLinkType,
+    channels: Vec<Channel>,
+    api_key: Option<&'static str>,
+    headers: BTreeMap<String, String>,
+    description: Option<String>,
+    is_active: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<&CrmLink> for CrmLinkView {
+    fn from(link: &CrmLink) -> Self {
+        let headers = link
+            .headers
+            .iter()
+            .map(|h| {
+                let value = match &h.value {
+                    // Plain values of credential-like names (stored before a rule change) stay masked too.
+                    HeaderSecret::Plain(v) if !crm_link::is_credential_header(&h.name) => v.clone(),
+                    _ => MASK.to_owned(),
+                };
+                (h.name.clone(), value)
+            })
+            .collect();
+        Self {
+            id: link.id.to_string(),
+            name: link.name.clone(),
+            url: link.url.clone(),
+            link_type: link.link_type,
+            channels: link.channels.clone(),
+            api_key: link.api_key.as_ref().map(|_| MASK),
+            headers,
+            description: link.description.clone(),
+            is_active: link.is_active,
+            created_at: link.created_at,
+            updated_at: link.updated_at,
+        }
+    }
+}
+
+fn views<'a>(links: impl IntoIterator<Item = &'a CrmLink>) -> Vec<CrmLinkView> {
+    links.into_iter().map(CrmLinkView::from).collect()
+}
+
+fn required<T>(value: Option<T>, field: &'static str) -> Result<T, FieldError> {
+    value.ok_or_else(|| FieldError::new(field, "is required"))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page_id: Option<String>,
+    channel: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let page_id = parse_page_id(&required(query.page_id, "page_id")?)?;
+    let channel = query
+        .channel
+        .filter(|c| !c.is_empty())
+        .map(|c| Channel::parse("channel", &c))
+        .transpose()?;
+    let page = state.dashboard.page(caller.company(), &page_id).await?;
+    let links: Vec<&CrmLink> = match channel {
+        Some(channel) => page.links(channel).iter().collect(),
+        None => page.all_links().collect(),
+    };
+    let active = links.iter().filter(|l| l.is_active).count();
+    Ok(Json(json!({
+        "crm_links": views(links.iter().copied()),
+        "page_id": page_id,
+        "channel": channel,
+        "total": links.len(),
+        "active_count": active,
+        "inactive_count": links.len() - active,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct AddBody {
+    page_id: Option<String>,
+    channels: Option<Vec<String>>,
+    name: Option<String>,
+    url: Option<String>,
+    #[serde(rename = "type")]
+    link_type: Option<String>,
+    api_key: Option<SecretString>,
+    headers: Option<BTreeMap<String, String>>,
+    description: Option<String>,
+    is_active: Option<bool>,
+}
+
+impl AddBody {
+    fn parse(self) -> Result<NewCrmLink, FieldError> {
+        let page_id = parse_page_id(&required(self.page_id, "page_id")?)?;
+        let channels = Channel::parse_list("channels", &required(self.channels, "channels")?)?;
+        let name = crm_link::parse_name(&required(self.name, "name")?)?;
+        let url = crm_link::parse_url(&required(self.url, "url")?)?;
+        let link_type = match self.link_type.as_deref() {
+            None | Some("") => CrmLinkType::Api,
+            Some(word) => CrmLinkType::parse(word)?,
+        };
+        let is_active = required(self.is_active, "is_active")?;
+        let headers =
+            crm_link::parse_headers(self.headers.unwrap_or_default().into_iter().collect())?;
+        let description = crm_link::parse_description(self.description.as_deref())?;
+        Ok(NewCrmLink {
+            page_id,
+            draft: CrmLinkDraft {
+                name,
+                url,
+                link_type,
+                channels,
+                api_key: self.api_key,
+                headers,
+                description,
+                is_active,
+            },
+        })
+    }
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn add(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<AddBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_admin()?;
+    let new = body.parse()?;
+    let page_id = new.page_id.clone();
+    let link = state.dashboard.add_crm_link(caller.company(), new).await?;
+    tracing::info!(page_id = %page_id, url = %link.url, "CRM link added successfully");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "message": "CRM link added successfully",
+            "crm_link": CrmLinkView::from(&link),
+            "channels": link.channels,
+            "page_id": page_id,
+        })),
+    ))
+}
+
+/// The body of status and delete requests: which link, on which channels.
+#[derive(Deserialize)]
+pub struct LinkSelector {
+    page_id: Option<String>,
+    url: Option<String>,
+    channels: Option<Vec<String>>,
+    is_active: Option<bool>,
+}
+
+struct Selected {
+    page_id: crate::domain::PageId,
+    url: String,
+    channels: Vec<Channel>,
+}
+
+impl LinkSelector {
+    fn parse(&self) -> Result<Selected, FieldError> {
+        let url = required(self.url.as_deref(), "url")?.trim();
+        if url.is_empty() {
+            return Err(FieldError::new("url", "must not be empty"));
+        }
+        Ok(Selected {
+            page_id: parse_page_id(required(self.page_id.as_deref(), "page_id")?)?,
+            url: url.to_owned(),
+            channels: Channel::parse_list(
+                "channels",
+                required(self.channels.as_deref(), "channels")?,
+            )?,
+        })
+    }
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<LinkSelector>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_admin()?;
+    let selected = body.parse()?;
+    let is_active = required(body.is_active, "is_active")?;
+    let updated = state
+        .dashboard
+        .set_crm_link_status(
+            caller.company(),
+            &selected.page_id,
+            &selected.url,
+            &selected.channels,
+            is_active,
+        )
+        .await?;
+    Ok(Json(json!({
+        "message": "CRM link status updated successfully",
+        "updated_count": updated,
+        "url": selected.url,
+        "channels": selected.channels,
+        "is_active": is_active,
+    })))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<LinkSelector>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_admin()?;
+    let selected = body.parse()?;
+    let deleted = state
+        .dashboard
+        .delete_crm_link(
+            caller.company(),
+            &selected.page_id,
+            &selected.url,
+            &selected.channels,
+        )
+        .await?;
+    Ok(Json(json!({
+        "message": "CRM link deleted successfully",
+        "deleted_count": deleted,
+        "url": selected.url,
+        "channels": selected.channels,
+    })))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn all(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    let (company_name, pages) = state.dashboard.all_crm_links(caller.company()).await?;
+    let pages_data: Vec<Value> = pages.iter().map(page_summary).collect();
+    let total_active: usize = pages.iter().map(Page::active_count).sum();
+    let total_inactive: usize = pages.iter().map(Page::inactive_count).sum();
+    Ok(Json(json!({
+        "company_id": caller.company(),
+        "company_name": company_name,
+        "pages_data": pages_data,
+        "total_pages": pages.len(),
+        "total_crm_links": total_active + total_inactive,
+        "total_active": total_active,
+        "total_inactive": total_inactive,
+    })))
+}
+
+fn page_summary(page: &Page) -> Value {
+    json!({
+        "page_id": page.page_id,
+        "page_name": page.page_name,
+        "facebook_crm_links": views(&page.facebook_crm_links),
+        "messenger_crm_links": views(&page.messenger_crm_links),
+        "legacy_crm_links": views(&page.legacy_crm_links),
+        "total_active": page.active_count(),
+        "total_inactive": page.inactive_count(),
+    })
+}

@@ -1,0 +1,59 @@
+//! Extractors whose rejections use the API's own error shape, and the authenticated caller.
+
+use super::AppState;
+use super::error::ApiError;
+use crate::domain::{CompanyId, Role, Session};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+/// `axum::Json`, answering a bad body with `{"error": ...}` instead of plain text.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query`, answering bad parameters with `{"error": ...}`.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// The caller of a dashboard route, from `Authorization: Bearer <token>`.
+pub struct Caller {
+    pub session: Session,
+}
+
+impl Caller {
+    pub fn company(&self) -> &CompanyId {
+        &self.session.company_id
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self.session.role {
+            Role::Admin => Ok(()),
+            Role::Agent => Err(ApiError::forbidden("this action needs the admin role")),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthorized("send a token as Authorization: Bearer <token>")
+        })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthorized("the Authorization header must be Bearer <token>")
+            })?;
+        let session = state.accounts.authenticate(token).await?;
+        Ok(Caller { session })
+    }
+}

@@ -1,0 +1,135 @@
+//! Builds the application from settings and serves it until shutdown.
+//!
+//! The settings pick the engines: `CRM_MIND_MONGODB_URI` set means MongoDB, otherwise SQLite
+//! under the data directory. Tests call [`build_state`] and [`serve`] with their own listener
+//! on port 0 and their own shutdown future.
+
+use crate::accounts::Accounts;
+use crate::config::{Settings, StoreKind};
+use crate::dashboard::Dashboard;
+use crate::http::{self, AppState, WebhookSecrets};
+use crate::intake::Intake;
+use crate::secrets::{self, Cipher};
+use crate::store::DynStore;
+use crate::store::mongo::MongoStore;
+use crate::store::sqlite::SqliteStore;
+use crate::telemetry;
+use anyhow::Context;
+use chrono::Duration;
+use secrecy::ExposeSecret;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Opens the store the settings name, with the cipher for secrets at rest.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<(DynStore, Cipher)> {
+    match (settings.store_kind(), &settings.mongodb_uri) {
+        (StoreKind::Mongo, Some(uri)) => {
+            let cipher = secrets::require_key(
+                settings.secret_key.as_ref(),
+                "when CRM_MIND_MONGODB_URI is set",
+            )?;
+            let store = MongoStore::connect(uri, &settings.mongodb_database)
+                .await
+                .context("connecting to MongoDB (CRM_MIND_MONGODB_URI)")?;
+            Ok((Arc::new(store), cipher))
+        }
+        _ => {
+            let cipher = match &settings.secret_key {
+                Some(key) => Cipher::from_base64(key).context("CRM_MIND_SECRET_KEY is invalid")?,
+                None => Cipher::load_or_create_key_file(&settings.secret_key_path())?,
+            };
+            let store = SqliteStore::open(&settings.sqlite_path())?;
+            Ok((Arc::new(store), cipher))
+        }
+    }
+}
+
+/// Everything the router needs, over an opened store.
+pub fn state_for(settings: &Settings, store: DynStore, cipher: Cipher) -> AppState {
+    AppState {
+        accounts: Accounts::new(
+            store.clone(),
+            Duration::hours(settings.session_ttl_hours.max(1)),
+        ),
+        dashboard: Dashboard::new(store.clone(), cipher),
+        intake: Intake::new(store.clone()),
+        webhook: WebhookSecrets {
+            app_secret: settings.facebook_app_secret.clone(),
+            verify_token: settings.facebook_verify_token.clone(),
+        },
+        metrics: telemetry::metrics_handle(),
+        store,
+    }
+}
+
+pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    let (store, cipher) = open_store(settings).await?;
+    Ok(state_for(settings, store, cipher))
+}
+
+/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")
+}
+
+/// `crm-mind serve`: bind, warn about missing webhook settings, serve until SIGINT/SIGTERM.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let state = build_state(&settings).await?;
+    if settings
+        .facebook_app_secret
+        .as_ref()
+        .is_none_or(|s| s.expose_secret().is_empty())
+    {
+        tracing::warn!(
+            "CRM_MIND_FACEBOOK_APP_SECRET is not set: webhook deliveries will be refused"
+        );
+    }
+    if settings.facebook_verify_token.is_none() {
+        tracing::warn!(
+            "CRM_MIND_FACEBOOK_VERIFY_TOKEN is not set: webhook verification will be refused"
+        );
+    }
+    let listener = TcpListener::bind(settings.bind)
+        .await
+        .with_context(|| format!("binding {}", settings.bind))?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        store = state.store.engine(),
+        data_dir = %settings.data_dir.display(),
+        "crm-mind is listening"
+    );
+    serve(state, listener, shutdown_signal()).await?;
+    tracing::info!("crm-mind stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM (what orchestrators send).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,102 @@
+//! The document store seam: typed repository traits, and two engines behind them.
+//!
+//! * [`sqlite`] — the embedded default: one file under the data directory, WAL, and a single
+//!   writer thread that commits many requests in one transaction (group commit).
+//! * [`mongo`] — the production engine for larger companies: the same records as MongoDB
+//!   collections, with unique indexes where the product says "exactly once".
+//!
+//! Both pass the same behaviour suite (`tests/store.rs`). Every method that reads or changes
+//! a company's data takes its [`CompanyId`]; the only unscoped read is
+//! [`PageStore::find_page_owner`], which routes a webhook (Facebook does not tell us the
+//! company) and returns nothing but the owner's id.
+
+pub mod mongo;
+pub mod sqlite;
+
+use crate::domain::events::InboxEvent;
+use crate::domain::{Company, CompanyId, Email, Page, PageId, Session, User};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key is taken (an email, a page another company registered).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The engine failed or cannot be reached. The text is for logs, never for clients.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data could not be read back into its type.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Whether an inbox insert stored a new event or found it already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Inserted,
+    Duplicate,
+}
+
+#[async_trait]
+pub trait CompanyStore: Send + Sync {
+    async fn insert_company(&self, company: &Company) -> StoreResult<()>;
+    async fn get_company(&self, id: &CompanyId) -> StoreResult<Option<Company>>;
+}
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] when the email is taken (in any company: log-in is by email).
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    /// Log-in looks a user up by email before it knows the company.
+    async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    async fn find_session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// Removes sessions that expired before `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait PageStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] when any company already registered the page.
+    async fn insert_page(&self, page: &Page) -> StoreResult<()>;
+    async fn get_page(&self, company: &CompanyId, page_id: &PageId) -> StoreResult<Option<Page>>;
+    async fn list_pages(&self, company: &CompanyId) -> StoreResult<Vec<Page>>;
+    /// Saves the whole page if its stored version is still `page.version`, and stores it with
+    /// `page.version + 1`. Returns `false` (and changes nothing) when someone saved in between.
+    async fn save_page(&self, page: &Page) -> StoreResult<bool>;
+    async fn delete_page(&self, company: &CompanyId, page_id: &PageId) -> StoreResult<bool>;
+    /// The company that registered `page_id`, for routing webhooks.
+    async fn find_page_owner(&self, page_id: &PageId) -> StoreResult<Option<CompanyId>>;
+}
+
+#[async_trait]
+pub trait InboxStore: Send + Sync {
+    /// Stores each event unless one with the same `(page_id, natural_key)` exists. Durable
+    /// when it returns: the webhook answers 200 only after this.
+    async fn insert_inbox_events(&self, events: &[InboxEvent]) -> StoreResult<Vec<InsertOutcome>>;
+    /// The company's events, newest first.
+    async fn list_inbox_events(
+        &self,
+        company: &CompanyId,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxEvent>>;
+}
+
+/// The whole document store, as the application holds it.
+#[async_trait]
+pub trait Store: CompanyStore + UserStore + SessionStore + PageStore + InboxStore {
+    /// Succeeds when the engine answers; `/readyz` uses it.
+    async fn ping(&self) -> StoreResult<()>;
+    /// `sqlite` or `mongodb`, for logs and `/readyz`.
+    fn engine(&self) -> &'static str;
+}
+
+pub type DynStore = Arc<dyn Store>;

@@ -1,0 +1,11 @@
+//! End-to-end tests of the HTTP API: the real router on a local port, over SQLite and (when
+//! `CRM_MIND_TEST_MONGODB_URI` is set) MongoDB. One file per area.
+
+mod auth;
+mod crm_links;
+mod fixtures;
+mod helpers;
+mod isolation;
+mod ops;
+mod pages;
+mod webhook;

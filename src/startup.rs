@@ -106,9 +106,23 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         data_dir = %settings.data_dir.display(),
         "crm-mind is listening"
     );
+    tokio::spawn(purge_expired_sessions(state.store.clone()));
     serve(state, listener, shutdown_signal()).await?;
     tracing::info!("crm-mind stopped");
     Ok(())
+}
+
+/// Removes expired sessions every hour, so the sessions table does not grow without end.
+async fn purge_expired_sessions(store: DynStore) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match store.delete_expired_sessions(chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "expired sessions removed"),
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM (what orchestrators send).

@@ -6,6 +6,9 @@ use serde_json::{Value, json};
 
 const PAGE: &str = "123456789";
 
+/// A change that makes a valid request invalid.
+type Change = Box<dyn Fn(&mut Value)>;
+
 fn guide_link() -> Value {
     // The request body of the guide's "Add New CRM Link" section.
     json!({
@@ -207,7 +210,7 @@ async fn all_links_of_all_pages() {
 #[tokio::test]
 async fn validation_errors_name_the_field() {
     for (app, token) in app_with_page().await {
-        let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        let cases: Vec<(&str, Change)> = vec![
             (
                 "page_id",
                 Box::new(|b| {

@@ -8,4 +8,5 @@ mod helpers;
 mod isolation;
 mod ops;
 mod pages;
+mod store_down;
 mod webhook;

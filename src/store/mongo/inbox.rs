@@ -19,7 +19,11 @@ use mongodb::error::ErrorKind;
 
 #[async_trait]
 impl InboxStore for MongoStore {
-    #[tracing::instrument(name = "mongo.insert_inbox_events", skip_all, fields(events = events.len()))]
+    #[tracing::instrument(
+        name = "mongo.insert_inbox_events",
+        skip_all,
+        fields(events = events.len())
+    )]
     async fn insert_inbox_events(&self, events: &[InboxEvent]) -> StoreResult<Vec<InsertOutcome>> {
         if events.is_empty() {
             return Ok(Vec::new()); // the driver refuses an empty insert_many
@@ -61,7 +65,11 @@ impl InboxStore for MongoStore {
         Ok(outcomes)
     }
 
-    #[tracing::instrument(name = "mongo.list_inbox_events", skip_all, fields(company = %company, limit))]
+    #[tracing::instrument(
+        name = "mongo.list_inbox_events",
+        skip_all,
+        fields(company = %company, limit)
+    )]
     async fn list_inbox_events(
         &self,
         company: &CompanyId,

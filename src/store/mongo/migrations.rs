@@ -9,6 +9,7 @@
 
 use anyhow::Context;
 use mongodb::bson::Document;
+use mongodb::error::ErrorKind;
 use mongodb::options::IndexOptions;
 use mongodb::{Database, IndexModel};
 use serde::Deserialize;
@@ -92,8 +93,9 @@ pub(super) async fn run(db: &Database) -> anyhow::Result<()> {
                 .await
                 .with_context(|| {
                     format!(
-                        "creating indexes {names:?} on MongoDB collection `{}` (migrations/mongo/{file}); \
-                         an index of the same name with other options must be dropped first",
+                        "creating indexes {names:?} on MongoDB collection `{}` \
+                         (migrations/mongo/{file}); an index of the same name with other \
+                         options must be dropped first",
                         collection.name
                     )
                 })?;
@@ -104,12 +106,15 @@ pub(super) async fn run(db: &Database) -> anyhow::Result<()> {
 }
 
 async fn create_collection(db: &Database, name: &str) -> anyhow::Result<()> {
-    match db.create_collection(name).await {
-        Ok(()) => Ok(()),
-        Err(e) if matches!(e.kind.as_ref(), mongodb::error::ErrorKind::Command(c) if c.code == NAMESPACE_EXISTS) => {
-            Ok(())
-        }
-        Err(e) => Err(e).with_context(|| format!("creating MongoDB collection `{name}`")),
+    let Err(e) = db.create_collection(name).await else {
+        return Ok(());
+    };
+    let created_meanwhile =
+        matches!(e.kind.as_ref(), ErrorKind::Command(c) if c.code == NAMESPACE_EXISTS);
+    if created_meanwhile {
+        Ok(())
+    } else {
+        Err(e).with_context(|| format!("creating MongoDB collection `{name}`"))
     }
 }
 

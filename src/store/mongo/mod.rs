@@ -1,10 +1,10 @@
 //! The production engine: MongoDB (a replica set), through the official `mongodb` driver.
 //!
-//! [`MongoStore`] owns connecting, the start-up ping and running `migrations/mongo/`; one
-//! file per collection implements its part of the store traits, [`records`] holds the BSON
-//! shapes and [`errors`] the mapping of driver errors.
+//! [`MongoStore`] owns connecting, the start-up ping and running `migrations/mongo/`
+//! (`migrations.rs`); one file per collection implements its part of the store traits,
+//! `records.rs` holds the BSON shapes and `errors.rs` the mapping of driver errors.
 //!
-//! Collections (see `docs` in ARCHITECTURE.md): `companies` (each holding its `pages`, each
+//! Collections, named as in the architecture: `companies` (each holding its `pages`, each
 //! page its three CRM link lists), `users`, `sessions`, `inbox_events`. Every query filters
 //! by `company_id` (or the company's `_id`), except the lookups the traits document as
 //! unscoped: by page id, email and token hash, each a globally unique key.
@@ -84,14 +84,15 @@ impl MongoStore {
     }
 }
 
-/// The reason a connection string does not parse, without echoing any of it: the driver's
-/// messages quote parts of the string, and with user info present a part may be a password.
+/// Why a connection string does not parse. The driver's messages quote parts of the string;
+/// when it holds user info, a quoted part may be the password, so the message is withheld.
 fn parse_failure(uri: &str, e: &mongodb::error::Error) -> String {
     const HINT: &str = "check the scheme (mongodb:// or mongodb+srv://), the hosts, and that \
                         the user name and password are percent-encoded";
     if uri.contains('@') {
         format!(
-            "the MongoDB connection string does not parse (details withheld: it holds credentials); {HINT}"
+            "the MongoDB connection string does not parse \
+             (details withheld: it holds credentials); {HINT}"
         )
     } else {
         format!("the MongoDB connection string does not parse: {e}; {HINT}")

@@ -54,7 +54,11 @@ fn bson_value<T: serde::Serialize>(value: &T) -> StoreResult<bson::Bson> {
 
 #[async_trait]
 impl PageStore for MongoStore {
-    #[tracing::instrument(name = "mongo.insert_page", skip_all, fields(company = %page.company_id, page = %page.page_id))]
+    #[tracing::instrument(
+        name = "mongo.insert_page",
+        skip_all,
+        fields(company = %page.company_id, page = %page.page_id)
+    )]
     async fn insert_page(&self, page: &Page) -> StoreResult<()> {
         let company = page.company_id.as_str();
         let pushed = self
@@ -86,7 +90,11 @@ impl PageStore for MongoStore {
         }
     }
 
-    #[tracing::instrument(name = "mongo.get_page", skip_all, fields(company = %company, page = %page_id))]
+    #[tracing::instrument(
+        name = "mongo.get_page",
+        skip_all,
+        fields(company = %company, page = %page_id)
+    )]
     async fn get_page(&self, company: &CompanyId, page_id: &PageId) -> StoreResult<Option<Page>> {
         let pages = self
             .read_pages(
@@ -110,24 +118,31 @@ impl PageStore for MongoStore {
         Ok(pages)
     }
 
-    #[tracing::instrument(name = "mongo.save_page", skip_all, fields(company = %page.company_id, page = %page.page_id, version = page.version))]
+    #[tracing::instrument(
+        name = "mongo.save_page",
+        skip_all,
+        fields(company = %page.company_id, page = %page.page_id, version = page.version)
+    )]
     async fn save_page(&self, page: &Page) -> StoreResult<bool> {
         // `$elemMatch` makes the id and the version conditions hold for the same element, and
         // `pages.$` then names that element. `page_id`, `company_id` and `created_at` stay as
         // stored, as in the SQLite engine.
+        let links = |links| bson_value(&links_to_records(links));
         let saved = self
             .companies()
             .update_one(
                 doc! {
                     "_id": page.company_id.as_str(),
-                    "pages": { "$elemMatch": { "page_id": page.page_id.as_str(), "version": page.version } },
+                    "pages": {
+                        "$elemMatch": { "page_id": page.page_id.as_str(), "version": page.version }
+                    },
                 },
                 doc! { "$set": {
                     "pages.$.page_name": &page.page_name,
                     "pages.$.access_token": page.access_token.as_stored(),
-                    "pages.$.facebook_crm_links": bson_value(&links_to_records(&page.facebook_crm_links))?,
-                    "pages.$.messenger_crm_links": bson_value(&links_to_records(&page.messenger_crm_links))?,
-                    "pages.$.legacy_crm_links": bson_value(&links_to_records(&page.legacy_crm_links))?,
+                    "pages.$.facebook_crm_links": links(&page.facebook_crm_links)?,
+                    "pages.$.messenger_crm_links": links(&page.messenger_crm_links)?,
+                    "pages.$.legacy_crm_links": links(&page.legacy_crm_links)?,
                     "pages.$.updated_at": to_bson_date(page.updated_at),
                     "pages.$.version": page.version + 1,
                 } },
@@ -137,7 +152,11 @@ impl PageStore for MongoStore {
         Ok(saved.matched_count == 1)
     }
 
-    #[tracing::instrument(name = "mongo.delete_page", skip_all, fields(company = %company, page = %page_id))]
+    #[tracing::instrument(
+        name = "mongo.delete_page",
+        skip_all,
+        fields(company = %company, page = %page_id)
+    )]
     async fn delete_page(&self, company: &CompanyId, page_id: &PageId) -> StoreResult<bool> {
         let pulled = self
             .companies()

@@ -13,7 +13,11 @@ use mongodb::bson::doc;
 
 #[async_trait]
 impl SessionStore for MongoStore {
-    #[tracing::instrument(name = "mongo.insert_session", skip_all, fields(company = %session.company_id))]
+    #[tracing::instrument(
+        name = "mongo.insert_session",
+        skip_all,
+        fields(company = %session.company_id)
+    )]
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
         self.collection::<SessionRecord>(SESSIONS)
             .insert_one(SessionRecord::from(session))

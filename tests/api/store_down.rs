@@ -1,0 +1,184 @@
+//! When the store cannot be written, the webhook answers 500 so that Facebook delivers the
+//! event again, and readiness says so; nothing is acknowledged that was not stored.
+
+use crate::helpers::{APP_SECRET, text_message};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use crm_mind::config::Settings;
+use crm_mind::domain::events::InboxEvent;
+use crm_mind::domain::{Company, CompanyId, Email, Page, PageId, Session, User};
+use crm_mind::facebook::signature::sign;
+use crm_mind::secrets::Cipher;
+use crm_mind::store::sqlite::SqliteStore;
+use crm_mind::store::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A real SQLite store whose inbox writes and pings fail while `down` is set.
+struct FlakyStore {
+    inner: SqliteStore,
+    down: AtomicBool,
+}
+
+impl FlakyStore {
+    fn check(&self) -> StoreResult<()> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(StoreError::Unavailable("disk unplugged (test)".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl CompanyStore for FlakyStore {
+    async fn insert_company(&self, c: &Company) -> StoreResult<()> {
+        self.inner.insert_company(c).await
+    }
+    async fn get_company(&self, id: &CompanyId) -> StoreResult<Option<Company>> {
+        self.inner.get_company(id).await
+    }
+}
+#[async_trait]
+impl UserStore for FlakyStore {
+    async fn insert_user(&self, u: &User) -> StoreResult<()> {
+        self.inner.insert_user(u).await
+    }
+    async fn find_user_by_email(&self, e: &Email) -> StoreResult<Option<User>> {
+        self.inner.find_user_by_email(e).await
+    }
+}
+#[async_trait]
+impl SessionStore for FlakyStore {
+    async fn insert_session(&self, s: &Session) -> StoreResult<()> {
+        self.inner.insert_session(s).await
+    }
+    async fn find_session(&self, h: &str) -> StoreResult<Option<Session>> {
+        self.inner.find_session(h).await
+    }
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        self.inner.delete_expired_sessions(now).await
+    }
+}
+#[async_trait]
+impl PageStore for FlakyStore {
+    async fn insert_page(&self, p: &Page) -> StoreResult<()> {
+        self.inner.insert_page(p).await
+    }
+    async fn get_page(&self, c: &CompanyId, p: &PageId) -> StoreResult<Option<Page>> {
+        self.inner.get_page(c, p).await
+    }
+    async fn list_pages(&self, c: &CompanyId) -> StoreResult<Vec<Page>> {
+        self.inner.list_pages(c).await
+    }
+    async fn save_page(&self, p: &Page) -> StoreResult<bool> {
+        self.inner.save_page(p).await
+    }
+    async fn delete_page(&self, c: &CompanyId, p: &PageId) -> StoreResult<bool> {
+        self.inner.delete_page(c, p).await
+    }
+    async fn find_page_owner(&self, p: &PageId) -> StoreResult<Option<CompanyId>> {
+        self.inner.find_page_owner(p).await
+    }
+}
+#[async_trait]
+impl InboxStore for FlakyStore {
+    async fn insert_inbox_events(&self, events: &[InboxEvent]) -> StoreResult<Vec<InsertOutcome>> {
+        self.check()?;
+        self.inner.insert_inbox_events(events).await
+    }
+    async fn list_inbox_events(&self, c: &CompanyId, limit: u32) -> StoreResult<Vec<InboxEvent>> {
+        self.inner.list_inbox_events(c, limit).await
+    }
+}
+#[async_trait]
+impl Store for FlakyStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.check()?;
+        self.inner.ping().await
+    }
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+}
+
+#[tokio::test]
+async fn a_store_outage_is_a_500_and_the_redelivery_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_data_dir(dir.path());
+    settings.facebook_app_secret = Some(APP_SECRET.into());
+    let flaky = Arc::new(FlakyStore {
+        inner: SqliteStore::open(&settings.sqlite_path()).unwrap(),
+        down: AtomicBool::new(false),
+    });
+    let state = crm_mind::startup::state_for(&settings, flaky.clone(), Cipher::new(&[3; 32]));
+    let company = state.accounts.create_company("Shop").await.unwrap();
+    state
+        .dashboard
+        .register_page(&company.id, "1001", "Shop", &"EAAB".into())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(crm_mind::startup::serve(
+        state.clone(),
+        listener,
+        std::future::pending(),
+    ));
+    let client = reqwest::Client::new();
+    let body = text_message("1001", "mid.outage", "Are you open on Sunday?");
+    let post = || {
+        client
+            .post(format!("{address}/webhook"))
+            .header("X-Hub-Signature-256", sign(APP_SECRET.as_bytes(), &body))
+            .body(body.clone())
+            .send()
+    };
+
+    flaky.down.store(true, Ordering::SeqCst);
+    let response = post().await.unwrap();
+    assert_eq!(response.status(), 500);
+    let text = response.text().await.unwrap();
+    assert!(
+        !text.contains("disk unplugged"),
+        "the cause is not sent: {text}"
+    );
+    assert_eq!(
+        client
+            .get(format!("{address}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+    assert!(
+        state
+            .store
+            .list_inbox_events(&company.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    flaky.down.store(false, Ordering::SeqCst);
+    assert_eq!(post().await.unwrap().status(), 200, "Facebook's redelivery");
+    assert_eq!(
+        state
+            .store
+            .list_inbox_events(&company.id, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        client
+            .get(format!("{address}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}

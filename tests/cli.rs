@@ -1,0 +1,162 @@
+//! The `crm-mind` binary as an operator uses it: admin commands that print one value, errors
+//! on one line with a non-zero exit, and `serve` that stops cleanly on SIGTERM.
+
+use crm_mind::config::Settings;
+use crm_mind::startup;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn crm_mind(data_dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crm-mind"))
+        .args(args)
+        .env("CRM_MIND_DATA_DIR", data_dir)
+        .env_remove("CRM_MIND_MONGODB_URI")
+        .current_dir(data_dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout_line(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout.clone()).unwrap();
+    assert_eq!(text.lines().count(), 1, "one line on stdout: {text:?}");
+    text.trim().to_owned()
+}
+
+#[tokio::test]
+async fn admin_commands_set_up_a_company_whose_token_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let company = stdout_line(&crm_mind(
+        dir.path(),
+        &["admin", "create-company", "--name", "My Company"],
+    ));
+    assert_eq!(company.len(), 36, "a uuid: {company}");
+    let user = crm_mind(
+        dir.path(),
+        &[
+            "admin",
+            "create-user",
+            "--company",
+            &company,
+            "--email",
+            "me@example.com",
+            "--password",
+            "a long passphrase",
+            "--role",
+            "admin",
+        ],
+    );
+    stdout_line(&user);
+    let token = stdout_line(&crm_mind(
+        dir.path(),
+        &[
+            "admin",
+            "create-token",
+            "--email",
+            "me@example.com",
+            "--days",
+            "3",
+        ],
+    ));
+    assert!(token.starts_with("cmm_"));
+
+    // The service, opened on the same data, accepts the token for that company.
+    let state = startup::build_state(&Settings::for_data_dir(dir.path()))
+        .await
+        .unwrap();
+    let session = state.accounts.authenticate(&token).await.unwrap();
+    assert_eq!(session.company_id.as_str(), company);
+    assert!(
+        session.expires_at
+            < chrono::Utc::now() + chrono::Duration::days(3) + chrono::Duration::minutes(1)
+    );
+}
+
+#[test]
+fn errors_are_one_clear_line_and_a_failure_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [&[&str]; 4] = [
+        &[
+            "admin",
+            "create-user",
+            "--company",
+            "no-such-company",
+            "--email",
+            "me@example.com",
+            "--password",
+            "a long passphrase",
+        ],
+        &["admin", "create-token", "--email", "nobody@example.com"],
+        &["admin", "create-company", "--name", "   "],
+        &["--config", "/nonexistent/crm-mind.toml", "serve"],
+    ];
+    for args in cases {
+        let output = crm_mind(dir.path(), args);
+        assert!(!output.status.success(), "{args:?} should fail");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+    let output = crm_mind(dir.path(), &["admin", "create-user", "--help"]);
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        help.contains("--company") && help.contains("admin may change pages"),
+        "{help}"
+    );
+}
+
+#[tokio::test]
+async fn serve_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crm-mind"))
+        .arg("serve")
+        .env("CRM_MIND_DATA_DIR", dir.path())
+        .env("CRM_MIND_BIND", format!("127.0.0.1:{port}"))
+        .env_remove("CRM_MIND_MONGODB_URI")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let ready = loop {
+        match client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+        {
+            Ok(response) => break response,
+            Err(_) if started.elapsed() < Duration::from_secs(30) => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(e) => panic!("the service did not come up: {e}"),
+        }
+    };
+    assert_eq!(ready.status(), 200);
+    assert!(
+        dir.path().join("crm-mind.sqlite3").exists(),
+        "data lives in the data directory"
+    );
+    assert!(dir.path().join("secret.key").exists());
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "a clean exit after SIGTERM: {status}");
+}

@@ -1,0 +1,475 @@
+//! The behaviour suite of the document store seam: every test runs on SQLite and, when
+//! `CRM_MIND_TEST_MONGODB_URI` is set, on MongoDB (a database of its own per test). An engine
+//! that passes this suite is one the rest of crm-mind can stand on.
+
+use chrono::{DateTime, Duration, Utc};
+use crm_mind::domain::crm_link::HeaderSecret;
+use crm_mind::domain::events::{InboxEvent, InboxMessage, InboxStatus};
+use crm_mind::domain::{
+    Channel, Company, CompanyId, CrmLink, CrmLinkType, Email, LinkHeader, LinkId, Page, PageId,
+    Role, Sealed, Session, User, UserId,
+};
+use crm_mind::store::mongo::MongoStore;
+use crm_mind::store::sqlite::SqliteStore;
+use crm_mind::store::{DynStore, InsertOutcome, StoreError};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+/// A store under test and what keeps it alive.
+struct Subject {
+    name: &'static str,
+    store: DynStore,
+    _dir: Option<TempDir>,
+}
+
+async fn subjects() -> Vec<Subject> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(&dir.path().join("crm-mind.sqlite3")).unwrap();
+    let mut subjects = vec![Subject {
+        name: "sqlite",
+        store: Arc::new(sqlite),
+        _dir: Some(dir),
+    }];
+    match std::env::var("CRM_MIND_TEST_MONGODB_URI")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        Some(uri) => {
+            let db = format!("crm_mind_store_{}", uuid::Uuid::new_v4().simple());
+            let mongo = MongoStore::connect(&uri.into(), &db)
+                .await
+                .expect("MongoDB test server reachable");
+            subjects.push(Subject {
+                name: "mongodb",
+                store: Arc::new(mongo),
+                _dir: None,
+            });
+        }
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!(
+                "CI=true but CRM_MIND_TEST_MONGODB_URI is not set: the MongoDB suite must run in CI"
+            )
+        }
+        None => eprintln!("skipped: MongoDB engine (CRM_MIND_TEST_MONGODB_URI not set)"),
+    }
+    subjects
+}
+
+/// Now, at the millisecond precision both engines keep.
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap()
+}
+
+async fn company(store: &DynStore, name: &str) -> Company {
+    let mut company = Company::new(name).unwrap();
+    company.created_at = now();
+    store.insert_company(&company).await.unwrap();
+    company
+}
+
+fn page(company: &CompanyId, id: &str) -> Page {
+    let mut page = Page::new(
+        company.clone(),
+        PageId::from(id),
+        format!("Page {id}"),
+        Sealed::from_stored("v1:sealed-token".into()),
+    );
+    page.created_at = now();
+    page.updated_at = page.created_at;
+    page
+}
+
+fn link(url: &str, channels: &[Channel]) -> CrmLink {
+    CrmLink {
+        id: LinkId::generate(),
+        name: "Customer Database".into(),
+        url: url.into(),
+        link_type: CrmLinkType::Webhook,
+        channels: channels.to_vec(),
+        api_key: Some(Sealed::from_stored("v1:sealed-key".into())),
+        headers: vec![
+            LinkHeader {
+                name: "X-Custom-Header".into(),
+                value: HeaderSecret::Plain("value".into()),
+            },
+            LinkHeader {
+                name: "X-API-Key".into(),
+                value: HeaderSecret::Sealed(Sealed::from_stored("v1:sealed-header".into())),
+            },
+        ],
+        description: Some("Main customer database".into()),
+        is_active: true,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+fn event(company: &CompanyId, page: &str, key: &str, received_at: DateTime<Utc>) -> InboxEvent {
+    InboxEvent {
+        id: uuid::Uuid::new_v4().to_string(),
+        company_id: company.clone(),
+        page_id: page.into(),
+        channel: Channel::Messenger,
+        natural_key: key.into(),
+        sender_id: "psid-1".into(),
+        message: InboxMessage::Text {
+            mid: key.into(),
+            text: format!("text of {key}"),
+        },
+        occurred_at: Some(received_at - Duration::seconds(1)),
+        received_at,
+        status: InboxStatus::Pending,
+    }
+}
+
+#[tokio::test]
+async fn companies_round_trip() {
+    for s in subjects().await {
+        let stored = company(&s.store, "Shop d.o.o.").await;
+        assert_eq!(
+            s.store.get_company(&stored.id).await.unwrap(),
+            Some(stored.clone()),
+            "{}",
+            s.name
+        );
+        assert_eq!(
+            s.store.get_company(&CompanyId::generate()).await.unwrap(),
+            None
+        );
+        s.store.ping().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn user_emails_are_unique_across_companies() {
+    for s in subjects().await {
+        let a = company(&s.store, "A").await;
+        let b = company(&s.store, "B").await;
+        let user = User {
+            id: UserId::generate(),
+            company_id: a.id.clone(),
+            email: Email::parse("ana@shop.example").unwrap(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            role: Role::Agent,
+            created_at: now(),
+        };
+        s.store.insert_user(&user).await.unwrap();
+        let found = s
+            .store
+            .find_user_by_email(&user.email)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found, user, "{}", s.name);
+        let twin = User {
+            id: UserId::generate(),
+            company_id: b.id.clone(),
+            ..user.clone()
+        };
+        assert!(
+            matches!(
+                s.store.insert_user(&twin).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}",
+            s.name
+        );
+        assert!(
+            s.store
+                .find_user_by_email(&Email::parse("nobody@shop.example").unwrap())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_found_by_hash_and_expired_ones_removed() {
+    for s in subjects().await {
+        let c = company(&s.store, "A").await;
+        let user = User {
+            id: UserId::generate(),
+            company_id: c.id.clone(),
+            email: Email::parse("ana@shop.example").unwrap(),
+            password_hash: "$argon2id$placeholder".into(),
+            role: Role::Admin,
+            created_at: now(),
+        };
+        s.store.insert_user(&user).await.unwrap();
+        let session = |hash: &str, expires_at| Session {
+            token_hash: hash.into(),
+            user_id: user.id.clone(),
+            company_id: c.id.clone(),
+            role: Role::Admin,
+            created_at: now(),
+            expires_at,
+        };
+        let live = session("hash-live", now() + Duration::days(1));
+        let dead = session("hash-dead", now() - Duration::seconds(5));
+        s.store.insert_session(&live).await.unwrap();
+        s.store.insert_session(&dead).await.unwrap();
+        assert_eq!(
+            s.store.find_session("hash-live").await.unwrap(),
+            Some(live.clone()),
+            "{}",
+            s.name
+        );
+        assert_eq!(
+            s.store.delete_expired_sessions(now()).await.unwrap(),
+            1,
+            "{}",
+            s.name
+        );
+        assert!(s.store.find_session("hash-dead").await.unwrap().is_none());
+        assert!(s.store.find_session("hash-live").await.unwrap().is_some());
+    }
+}
+
+#[tokio::test]
+async fn pages_are_scoped_to_their_company_and_unique_across_companies() {
+    for s in subjects().await {
+        let a = company(&s.store, "A").await;
+        let b = company(&s.store, "B").await;
+        let mut first = page(&a.id, "1001");
+        first
+            .add_link(link("https://crm.example/all", &Channel::ALL))
+            .unwrap();
+        first
+            .legacy_crm_links
+            .push(link("https://crm.example/legacy", &[]));
+        s.store.insert_page(&first).await.unwrap();
+        s.store.insert_page(&page(&a.id, "1002")).await.unwrap();
+
+        assert_eq!(
+            s.store.get_page(&a.id, &"1001".into()).await.unwrap(),
+            Some(first.clone()),
+            "{}: full round trip",
+            s.name
+        );
+        assert_eq!(
+            s.store.get_page(&b.id, &"1001".into()).await.unwrap(),
+            None,
+            "{}: B cannot read A's page",
+            s.name
+        );
+        let listed: Vec<String> = s
+            .store
+            .list_pages(&a.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.page_id.to_string())
+            .collect();
+        assert_eq!(listed.len(), 2);
+        assert!(listed.contains(&"1001".to_owned()) && listed.contains(&"1002".to_owned()));
+        assert!(s.store.list_pages(&b.id).await.unwrap().is_empty());
+        let listed_first = s
+            .store
+            .list_pages(&a.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.page_id.as_str() == "1001")
+            .unwrap();
+        assert_eq!(listed_first, first, "{}: list returns links too", s.name);
+
+        assert!(
+            matches!(
+                s.store.insert_page(&page(&b.id, "1001")).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}",
+            s.name
+        );
+        assert!(
+            matches!(
+                s.store.insert_page(&page(&a.id, "1001")).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}",
+            s.name
+        );
+        assert_eq!(
+            s.store.find_page_owner(&"1001".into()).await.unwrap(),
+            Some(a.id.clone())
+        );
+        assert_eq!(s.store.find_page_owner(&"9999".into()).await.unwrap(), None);
+
+        assert!(
+            !s.store.delete_page(&b.id, &"1001".into()).await.unwrap(),
+            "{}: B cannot delete A's page",
+            s.name
+        );
+        assert!(
+            s.store
+                .get_page(&a.id, &"1001".into())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(s.store.delete_page(&a.id, &"1001".into()).await.unwrap());
+        assert_eq!(s.store.get_page(&a.id, &"1001".into()).await.unwrap(), None);
+        assert_eq!(s.store.find_page_owner(&"1001".into()).await.unwrap(), None);
+        // Once deleted, the page id is free for anyone.
+        s.store.insert_page(&page(&b.id, "1001")).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn saving_a_page_is_refused_when_someone_saved_in_between() {
+    for s in subjects().await {
+        let a = company(&s.store, "A").await;
+        let original = page(&a.id, "1001");
+        s.store.insert_page(&original).await.unwrap();
+
+        let mut first = s
+            .store
+            .get_page(&a.id, &"1001".into())
+            .await
+            .unwrap()
+            .unwrap();
+        let mut second = first.clone();
+        first
+            .add_link(link("https://crm.example/one", &[Channel::Facebook]))
+            .unwrap();
+        second
+            .add_link(link("https://crm.example/two", &[Channel::Messenger]))
+            .unwrap();
+        assert!(s.store.save_page(&first).await.unwrap(), "{}", s.name);
+        assert!(
+            !s.store.save_page(&second).await.unwrap(),
+            "{}: a stale save is refused",
+            s.name
+        );
+
+        let stored = s
+            .store
+            .get_page(&a.id, &"1001".into())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.version, original.version + 1);
+        assert_eq!(stored.facebook_crm_links, first.facebook_crm_links);
+        assert!(
+            stored.messenger_crm_links.is_empty(),
+            "{}: the stale change left no trace",
+            s.name
+        );
+
+        // A save of another company's copy of the page changes nothing.
+        let b = company(&s.store, "B").await;
+        let mut foreign = stored.clone();
+        foreign.company_id = b.id.clone();
+        foreign.facebook_crm_links.clear();
+        assert!(!s.store.save_page(&foreign).await.unwrap(), "{}", s.name);
+        assert_eq!(
+            s.store
+                .get_page(&a.id, &"1001".into())
+                .await
+                .unwrap()
+                .unwrap()
+                .facebook_crm_links
+                .len(),
+            1
+        );
+
+        // Removing every link is a save like any other.
+        let mut emptied = s
+            .store
+            .get_page(&a.id, &"1001".into())
+            .await
+            .unwrap()
+            .unwrap();
+        emptied.remove_link("https://crm.example/one", &Channel::ALL, now());
+        assert!(s.store.save_page(&emptied).await.unwrap());
+        assert_eq!(
+            s.store
+                .get_page(&a.id, &"1001".into())
+                .await
+                .unwrap()
+                .unwrap()
+                .all_links()
+                .count(),
+            0
+        );
+    }
+}
+
+#[tokio::test]
+async fn inbox_events_are_stored_exactly_once() {
+    for s in subjects().await {
+        let a = company(&s.store, "A").await;
+        let t0 = now();
+        let batch = vec![
+            event(&a.id, "1001", "mid.1", t0),
+            event(&a.id, "1001", "mid.2", t0 + Duration::milliseconds(1)),
+            event(&a.id, "1001", "mid.1", t0 + Duration::milliseconds(2)),
+            // The same key on another page is another event.
+            event(&a.id, "1002", "mid.1", t0 + Duration::milliseconds(3)),
+        ];
+        let outcomes = s.store.insert_inbox_events(&batch).await.unwrap();
+        use InsertOutcome::{Duplicate, Inserted};
+        assert_eq!(
+            outcomes,
+            [Inserted, Inserted, Duplicate, Inserted],
+            "{}",
+            s.name
+        );
+        let again = s.store.insert_inbox_events(&batch[..2]).await.unwrap();
+        assert_eq!(again, [Duplicate, Duplicate], "{}", s.name);
+        assert!(s.store.insert_inbox_events(&[]).await.unwrap().is_empty());
+
+        let listed = s.store.list_inbox_events(&a.id, 10).await.unwrap();
+        let order: Vec<(&str, &str)> = listed
+            .iter()
+            .map(|e| (e.page_id.as_str(), e.natural_key.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            [("1002", "mid.1"), ("1001", "mid.2"), ("1001", "mid.1")],
+            "{}: newest first",
+            s.name
+        );
+        assert_eq!(listed[2], batch[0], "{}: full round trip", s.name);
+        assert_eq!(s.store.list_inbox_events(&a.id, 1).await.unwrap().len(), 1);
+
+        let b = company(&s.store, "B").await;
+        assert!(
+            s.store
+                .list_inbox_events(&b.id, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{}",
+            s.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn comment_events_keep_their_thread() {
+    for s in subjects().await {
+        let a = company(&s.store, "A").await;
+        let mut comment = event(&a.id, "1001", "1395_1396", now());
+        comment.channel = Channel::Facebook;
+        comment.occurred_at = None;
+        comment.message = InboxMessage::Comment {
+            comment_id: "1395_1396".into(),
+            post_id: Some("1375_1395".into()),
+            parent_id: None,
+            from_name: Some("Ana Novak".into()),
+            text: "Ali imate še kaj zaloge? Čšž".into(),
+        };
+        s.store
+            .insert_inbox_events(std::slice::from_ref(&comment))
+            .await
+            .unwrap();
+        assert_eq!(
+            s.store.list_inbox_events(&a.id, 5).await.unwrap(),
+            vec![comment],
+            "{}",
+            s.name
+        );
+    }
+}

@@ -448,6 +448,27 @@ async fn inbox_events_are_stored_exactly_once() {
 }
 
 #[tokio::test]
+async fn events_received_in_the_same_millisecond_list_newest_insert_first() {
+    for s in subjects().await {
+        let a = company(&s.store, "A").await;
+        let t = now();
+        let batch: Vec<_> = (0..5)
+            .map(|i| event(&a.id, "1001", &format!("m.{i}"), t))
+            .collect();
+        s.store.insert_inbox_events(&batch).await.unwrap();
+        let keys: Vec<String> = s
+            .store
+            .list_inbox_events(&a.id, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.natural_key)
+            .collect();
+        assert_eq!(keys, ["m.4", "m.3", "m.2", "m.1", "m.0"], "{}", s.name);
+    }
+}
+
+#[tokio::test]
 async fn comment_events_keep_their_thread() {
     for s in subjects().await {
         let a = company(&s.store, "A").await;

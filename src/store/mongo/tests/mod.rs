@@ -1,23 +1,20 @@
-//! The engine against a live server: set `CRM_MIND_TEST_MONGODB_URI` (for example to what
-//! `scripts/mongo-test-server start` prints). Each test uses a fresh database and drops it
-//! when it passes. Without the variable each test says it was skipped and passes.
+//! What only the MongoDB engine has to prove, against a live server: stored shapes (BSON
+//! dates, indexes), repeatable migrations, and connection strings kept out of errors. The
+//! behaviour both engines share is `tests/store.rs`.
+//!
+//! Set `CRM_MIND_TEST_MONGODB_URI` (for example to what `scripts/mongo-test-server start`
+//! prints). Each test uses a fresh database and drops it when it passes. Without the variable
+//! each test says it was skipped and passes.
 
 use super::MongoStore;
 use crate::domain::crm_link::HeaderSecret;
 use crate::domain::events::{InboxEvent, InboxMessage, InboxStatus};
 use crate::domain::{
-    Channel, Company, CompanyId, CrmLink, CrmLinkType, Email, LinkHeader, LinkId, Page, Role,
-    Sealed, Session, User, UserId,
+    Channel, Company, CompanyId, CrmLink, CrmLinkType, LinkHeader, LinkId, Page, Sealed,
 };
-use crate::store::{
-    CompanyStore, InboxStore, InsertOutcome, PageStore, SessionStore, Store, StoreError, UserStore,
-};
+use crate::store::{CompanyStore, InboxStore, PageStore, Store};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use secrecy::SecretString;
-
-mod accounts;
-mod inbox;
-mod pages;
 
 async fn store() -> Option<MongoStore> {
     let Ok(uri) = std::env::var("CRM_MIND_TEST_MONGODB_URI") else {

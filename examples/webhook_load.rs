@@ -9,10 +9,13 @@
 //! ```
 //!
 //! Each worker keeps one HTTP/1.1 keep-alive connection and sends its next request when the
-//! answer to the previous one is in (a closed loop). The default client is a minimal HTTP/1.1
-//! client over a TCP socket, so the generator takes as little of the machine's CPU as it can;
-//! `--client reqwest` uses reqwest instead, for comparison. With `--server-pid` it also reads
-//! the server's CPU time from `/proc`, per thread name, to show where the time goes.
+//! answer to the previous one is in (a closed loop); latency is from the first byte written to
+//! the last byte of the answer read, and the clock starts once every connection is open. The
+//! default client is a minimal HTTP/1.1 client over a TCP socket, so the generator takes as
+//! little of the machine's CPU as it can; `--client reqwest` uses reqwest instead, for
+//! comparison (its connections open during the run). With `--server-pid` (and `--db-pid`) it
+//! also reads the server's CPU time from `/proc`, per thread name, and the whole machine's, so
+//! a run on a busy machine shows as one.
 //!
 //! The last line is `RESULT key=value ...` for scripts (see `scripts/bench-webhook-load`).
 
@@ -21,11 +24,12 @@ use clap::{Parser, ValueEnum};
 use crm_mind::facebook::signature::sign;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::Barrier;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ClientKind {
@@ -70,6 +74,9 @@ struct Args {
     /// The server's process id, to report its CPU time by thread name (Linux /proc).
     #[arg(long)]
     server_pid: Option<u32>,
+    /// The database server's process id (e.g. a local MongoDB), to report its CPU time too.
+    #[arg(long)]
+    db_pid: Option<u32>,
     /// Seconds one request may take before it counts as an error.
     #[arg(long, default_value_t = 10.0)]
     timeout: f64,
@@ -199,14 +206,18 @@ struct Plan {
     bodies: Bodies,
     next: AtomicU64,
     requests: u64,
-    deadline: Instant,
+    /// Set once every worker has connected, just before they start.
+    deadline: OnceLock<Instant>,
     timeout: Duration,
+    /// Workers wait here once connected, then again until the clock has started.
+    ready: Barrier,
+    go: Barrier,
 }
 
 impl Plan {
     /// The number of the next request to send, or `None` when the run is over.
     fn claim(&self) -> Option<u64> {
-        if Instant::now() >= self.deadline {
+        if self.deadline.get().is_none_or(|d| Instant::now() >= *d) {
             return None;
         }
         let n = self.next.fetch_add(1, Ordering::Relaxed);
@@ -232,8 +243,6 @@ async fn run(args: Args) -> anyhow::Result<()> {
         args.events_per_request,
         args.pages.len(),
     );
-    let cpu_before = CpuSample::take(args.server_pid);
-    let started = Instant::now();
     let plan = Arc::new(Plan {
         bodies: Bodies {
             secret: args.secret.clone().into_bytes(),
@@ -243,8 +252,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         },
         next: AtomicU64::new(0),
         requests: args.requests,
-        deadline: started + Duration::from_secs_f64(args.duration),
+        deadline: OnceLock::new(),
         timeout: Duration::from_secs_f64(args.timeout),
+        ready: Barrier::new(args.concurrency + 1),
+        go: Barrier::new(args.concurrency + 1),
     });
     let reqwest_client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
@@ -260,12 +271,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
             }
         });
     }
+    // Connections are opened before the clock starts, so their set-up is not measured.
+    plan.ready.wait().await;
+    let cpu_before = CpuSample::take(args.server_pid, args.db_pid);
+    let started = Instant::now();
+    let _ = plan
+        .deadline
+        .set(started + Duration::from_secs_f64(args.duration));
+    plan.go.wait().await;
     let mut tally = Tally::default();
     for worker in workers {
         tally.merge(worker.await?);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu_after = CpuSample::take(args.server_pid);
+    let cpu_after = CpuSample::take(args.server_pid, args.db_pid);
     report(&args, &tally, elapsed, cpu_before, cpu_after);
     Ok(())
 }
@@ -332,18 +351,46 @@ fn report(args: &Args, tally: &Tally, elapsed: f64, before: CpuSample, after: Cp
             println!("  {name:<16}{:.0}%", share(*t));
         }
     }
+    let machine_busy = after.machine.0.saturating_sub(before.machine.0);
+    let machine_all = after.machine.1.saturating_sub(before.machine.1);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let machine_pct = if machine_all == 0 {
+        0.0
+    } else {
+        machine_busy as f64 / machine_all as f64 * cores * 100.0
+    };
+    let db_ticks = after.db_total.saturating_sub(before.db_total);
+    if args.db_pid.is_some() {
+        println!("database CPU      {:.0}% of one core", share(db_ticks));
+    }
+    let others_pct =
+        (machine_pct - share(server_total) - share(generator_ticks) - share(db_ticks)).max(0.0);
     println!(
-        "RESULT acked_requests={acked} acked_events={events} non_200={non_200} errors={} elapsed_s={elapsed:.3} events_per_s={:.0} p50_ms={p50:.3} p90_ms={p90:.3} p99_ms={p99:.3} p999_ms={p999:.3} max_ms={max:.3} generator_cpu_pct={:.0} server_cpu_pct={:.0}",
+        "machine CPU       {machine_pct:.0}% of {:.0}% ({cores} cores), {others_pct:.0}% of it by other processes",
+        cores * 100.0
+    );
+    println!(
+        "RESULT acked_requests={acked} acked_events={events} non_200={non_200} errors={} elapsed_s={elapsed:.3} events_per_s={:.0} p50_ms={p50:.3} p90_ms={p90:.3} p99_ms={p99:.3} p999_ms={p999:.3} max_ms={max:.3} generator_cpu_pct={:.0} server_cpu_pct={:.0} db_cpu_pct={:.0} others_cpu_pct={others_pct:.0}",
         tally.errors,
         events as f64 / elapsed,
         share(generator_ticks),
         share(server_total),
+        share(db_ticks),
     );
 }
 
 async fn raw_worker(plan: Arc<Plan>, target: Arc<Target>) -> Tally {
     let mut tally = Tally::default();
-    let mut conn: Option<RawConn> = None;
+    let mut conn = match RawConn::connect(target.addr).await {
+        Ok(conn) => Some(conn),
+        Err(e) => {
+            tally.errors += 1;
+            tally.first_error = Some(format!("{e:#}"));
+            None
+        }
+    };
+    plan.ready.wait().await;
+    plan.go.wait().await;
     let mut request = Vec::with_capacity(1024);
     while let Some(n) = plan.claim() {
         let body = plan.bodies.body(n);
@@ -388,6 +435,9 @@ async fn raw_worker(plan: Arc<Plan>, target: Arc<Target>) -> Tally {
 
 async fn reqwest_worker(plan: Arc<Plan>, target: Arc<Target>, client: reqwest::Client) -> Tally {
     let mut tally = Tally::default();
+    // reqwest connects on the first request; that set-up is measured.
+    plan.ready.wait().await;
+    plan.go.wait().await;
     while let Some(n) = plan.claim() {
         let body = plan.bodies.body(n);
         let signature = plan.bodies.signature(&body);
@@ -512,20 +562,25 @@ struct CpuSample {
     own: u64,
     /// The whole server process, threads that ended included.
     server_total: u64,
+    /// The database server process, if one was named.
+    db_total: u64,
     /// The server's live threads, by name.
     server: BTreeMap<String, u64>,
+    /// The whole machine: (busy, all) ticks from `/proc/stat`, to tell a quiet machine from a shared one.
+    machine: (u64, u64),
 }
 
 impl CpuSample {
-    fn take(server_pid: Option<u32>) -> Self {
-        let own = std::fs::read_to_string("/proc/self/stat")
-            .ok()
-            .and_then(|s| stat_ticks(&s).map(|(_, t)| t))
-            .unwrap_or(0);
-        let server_total = server_pid
-            .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-            .and_then(|s| stat_ticks(&s).map(|(_, t)| t))
-            .unwrap_or(0);
+    fn take(server_pid: Option<u32>, db_pid: Option<u32>) -> Self {
+        let process = |path: String| {
+            std::fs::read_to_string(path)
+                .ok()
+                .and_then(|s| stat_ticks(&s).map(|(_, t)| t))
+                .unwrap_or(0)
+        };
+        let own = process("/proc/self/stat".to_owned());
+        let server_total = server_pid.map_or(0, |pid| process(format!("/proc/{pid}/stat")));
+        let db_total = db_pid.map_or(0, |pid| process(format!("/proc/{pid}/stat")));
         let mut server = BTreeMap::new();
         if let Some(pid) = server_pid
             && let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task"))
@@ -543,10 +598,28 @@ impl CpuSample {
                 }
             }
         }
+        let machine = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|s| {
+                let fields: Vec<u64> = s
+                    .lines()
+                    .next()?
+                    .split_whitespace()
+                    .skip(1)
+                    .filter_map(|f| f.parse().ok())
+                    .collect();
+                // user nice system idle iowait irq softirq steal ...
+                let all: u64 = fields.iter().take(8).sum();
+                let idle = fields.get(3)? + fields.get(4)?;
+                Some((all - idle, all))
+            })
+            .unwrap_or((0, 0));
         Self {
             own,
             server_total,
+            db_total,
             server,
+            machine,
         }
     }
 }

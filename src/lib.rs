@@ -20,6 +20,7 @@ pub mod domain;
 pub mod facebook;
 pub mod http;
 pub mod intake;
+pub mod rag;
 pub mod secrets;
 pub mod startup;
 pub mod store;

@@ -1,0 +1,1 @@
+//! fastembed behind [`super::Embedder`] (to be written).

@@ -1,0 +1,1 @@
+//! Locating and checking the local model files (to be written).

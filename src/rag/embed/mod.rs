@@ -1,0 +1,20 @@
+//! Embeddings: turning chunk and query text into vectors, behind the [`Embedder`] trait.
+//!
+//! The default is [`fast::FastEmbedder`]: fastembed running all-MiniLM-L6-v2 (int8 ONNX, 384
+//! dimensions, mean pooling) from local files that `scripts/fetch-models` installs, with ONNX
+//! Runtime loaded at run time from the same directory. [`files::ModelFiles`] finds and checks
+//! those files before anything is loaded, so a missing file is a one-line error naming the fix.
+
+pub mod fast;
+pub mod files;
+
+/// Turns texts into vectors of [`Embedder::dims`] floats, L2-normalised.
+///
+/// Synchronous and CPU-bound: async callers run it in `spawn_blocking`.
+pub trait Embedder: Send + Sync {
+    /// Names the model and its variant; part of every chunk's `content_hash`, so changing the
+    /// model re-embeds everything.
+    fn model_id(&self) -> &str;
+    fn dims(&self) -> usize;
+    fn embed(&self, texts: &[&str]) -> anyhow::Result<Vec<Vec<f32>>>;
+}

@@ -1,0 +1,1 @@
+//! The embedded vector index (to be written).

@@ -1,0 +1,1 @@
+//! The Qdrant vector index (to be written).

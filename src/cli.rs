@@ -1,11 +1,14 @@
-//! The command line: `serve` and the `admin` commands that set up a company.
+//! The command line: `serve`, the `admin` commands that set up a company, and `sync`.
 //!
 //! Admin commands print their result (an id or a token) alone on stdout so scripts can
 //! capture it; messages go to stderr.
 
 use crate::accounts::Accounts;
 use crate::config::Settings;
-use crate::domain::{CompanyId, Role};
+use crate::domain::{CompanyId, PageId, Role, SyncOutcome, SyncTrigger};
+use crate::rag::sync::active_link_ids;
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
 use crate::startup;
 use chrono::Duration;
 use clap::{Parser, Subcommand};
@@ -37,6 +40,12 @@ pub enum Command {
     /// Set up companies, users and tokens (prints the new id or token on stdout).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Sync every active CRM link of a page now, in the foreground, and print the counts.
+    Sync {
+        /// The Facebook page id whose links to sync.
+        #[arg(long = "page", value_name = "PAGE_ID")]
+        page: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,7 +90,72 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             startup::run(settings).await
         }
         Command::Admin(command) => run_admin(&settings, command).await,
+        Command::Sync { page } => sync_page(&settings, &PageId::from(page)).await,
     }
+}
+
+/// `crm-mind sync --page`: one progress bar step per link, then a line of counts per link.
+async fn sync_page(settings: &Settings, page_id: &PageId) -> anyhow::Result<()> {
+    let (store, cipher) = startup::open_store(settings).await?;
+    let company = store
+        .find_page_owner(page_id)
+        .await?
+        .with_context(|| format!("page {page_id} is not registered"))?;
+    let page = store
+        .get_page(&company, page_id)
+        .await?
+        .with_context(|| format!("page {page_id} is not registered"))?;
+    let retrieval = startup::open_retrieval(settings, store, cipher).await?;
+    let link_ids = active_link_ids(&page);
+    anyhow::ensure!(!link_ids.is_empty(), "page {page_id} has no active CRM links");
+    let bar = ProgressBar::new(link_ids.len() as u64).with_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} links  {msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let mut failures = 0;
+    let mut lines = Vec::new();
+    for link_id in &link_ids {
+        let name = page
+            .all_links()
+            .find(|l| &l.id == link_id)
+            .map_or_else(String::new, |l| l.name.clone());
+        bar.set_message(name.clone());
+        let line = match retrieval
+            .sync_link(&company, page_id, link_id, SyncTrigger::Manual)
+            .await
+        {
+            Ok(run) if run.outcome == SyncOutcome::Succeeded => format!(
+                "{name}: {} chunks ({} new, {} changed, {} unchanged, {} deleted), {} embedded, {} bytes in {} page(s), {} ms",
+                run.chunks.total,
+                run.chunks.new,
+                run.chunks.changed,
+                run.chunks.unchanged,
+                run.chunks.deleted,
+                run.chunks.embedded,
+                run.bytes_fetched,
+                run.pages_fetched,
+                run.duration_ms
+            ),
+            Ok(run) => {
+                failures += 1;
+                format!("{name}: not synced: {}", run.error.unwrap_or_default())
+            }
+            Err(e) => {
+                failures += 1;
+                format!("{name}: not synced: {e}")
+            }
+        };
+        bar.inc(1);
+        lines.push(line);
+    }
+    bar.finish_and_clear();
+    for line in lines {
+        println!("{line}");
+    }
+    anyhow::ensure!(failures == 0, "{failures} of {} link(s) failed", link_ids.len());
+    Ok(())
 }
 
 async fn run_admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()> {

@@ -40,6 +40,47 @@ pub struct Settings {
     /// `text` for people, `json` for log collectors.
     #[serde(default = "defaults::log_format")]
     pub log_format: LogFormat,
+
+    // Retrieval (issue 3).
+    /// Where the embedding model and ONNX Runtime live (`scripts/fetch-models` fills it).
+    #[serde(default = "defaults::models_dir")]
+    pub models_dir: PathBuf,
+    /// `all-MiniLM-L6-v2` (the pinned local files), another fastembed model name, or a
+    /// directory holding `model.onnx` and its tokenizer files.
+    #[serde(default = "defaults::embedding_model")]
+    pub embedding_model: String,
+    /// Chunk size in the embedding model's tokens.
+    #[serde(default = "defaults::chunk_tokens")]
+    pub chunk_tokens: usize,
+    /// When set, Qdrant (gRPC, e.g. `http://localhost:6334`) holds the vectors; otherwise the
+    /// embedded index under `$DATA_DIR/vectors`.
+    #[serde(default)]
+    pub qdrant_url: Option<String>,
+    #[serde(default, deserialize_with = "text::optional_secret")]
+    pub qdrant_api_key: Option<SecretString>,
+    /// Minutes between scheduled refreshes of a link without its own `refresh_minutes`.
+    #[serde(default = "defaults::crm_refresh_minutes")]
+    pub crm_refresh_minutes: u32,
+    /// Seconds between the scheduler's looks for due links.
+    #[serde(default = "defaults::crm_scheduler_tick_seconds")]
+    pub crm_scheduler_tick_seconds: u64,
+    /// Sync runs at the same time, over all links.
+    #[serde(default = "defaults::crm_sync_concurrency")]
+    pub crm_sync_concurrency: usize,
+    /// Lifts the https-only and no-private-address rules of CRM fetching (development, tests).
+    #[serde(default)]
+    pub crm_allow_private_networks: bool,
+    #[serde(default = "defaults::crm_fetch_timeout_secs")]
+    pub crm_fetch_timeout_secs: u64,
+    /// Pages followed per fetch at most.
+    #[serde(default = "defaults::crm_max_pages")]
+    pub crm_max_pages: u32,
+    /// Bytes a fetch may bring over all its pages.
+    #[serde(default = "defaults::crm_max_body_bytes")]
+    pub crm_max_body_bytes: u64,
+    /// The directory `file://` links may read; unset, `file://` links are refused.
+    #[serde(default)]
+    pub crm_file_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -99,6 +140,31 @@ impl Settings {
     pub fn secret_key_path(&self) -> PathBuf {
         self.data_dir.join("secret.key")
     }
+
+    /// The CRM fetcher's tunables.
+    pub fn fetch_settings(&self) -> crate::crm::FetchSettings {
+        crate::crm::FetchSettings {
+            timeout_secs: self.crm_fetch_timeout_secs,
+            max_pages: self.crm_max_pages,
+            max_body_bytes: self.crm_max_body_bytes,
+            allow_private_networks: self.crm_allow_private_networks,
+            file_root: self.crm_file_root.clone(),
+            ..crate::crm::FetchSettings::default()
+        }
+    }
+
+    pub fn schedule_settings(&self) -> crate::rag::sync::schedule::ScheduleSettings {
+        crate::rag::sync::schedule::ScheduleSettings {
+            refresh_minutes: self.crm_refresh_minutes,
+            tick_seconds: self.crm_scheduler_tick_seconds,
+            max_concurrent: self.crm_sync_concurrency,
+        }
+    }
+
+    /// The embedded vector index's directory.
+    pub fn vectors_dir(&self) -> PathBuf {
+        self.data_dir.join("vectors")
+    }
 }
 
 mod defaults {
@@ -123,6 +189,33 @@ mod defaults {
     }
     pub fn log_format() -> LogFormat {
         LogFormat::Text
+    }
+    pub fn models_dir() -> PathBuf {
+        PathBuf::from("./models")
+    }
+    pub fn embedding_model() -> String {
+        "all-MiniLM-L6-v2".to_owned()
+    }
+    pub fn chunk_tokens() -> usize {
+        256
+    }
+    pub fn crm_refresh_minutes() -> u32 {
+        30
+    }
+    pub fn crm_scheduler_tick_seconds() -> u64 {
+        60
+    }
+    pub fn crm_sync_concurrency() -> usize {
+        4
+    }
+    pub fn crm_fetch_timeout_secs() -> u64 {
+        30
+    }
+    pub fn crm_max_pages() -> u32 {
+        100
+    }
+    pub fn crm_max_body_bytes() -> u64 {
+        50 * 1024 * 1024
     }
 }
 

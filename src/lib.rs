@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod cli;
 pub mod config;
+pub mod crm;
 pub mod dashboard;
 pub mod domain;
 pub mod facebook;

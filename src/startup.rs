@@ -8,7 +8,17 @@ use crate::accounts::Accounts;
 use crate::config::{Settings, StoreKind};
 use crate::dashboard::Dashboard;
 use crate::http::{self, AppState, WebhookSecrets};
+use crate::crm::CrmFetcher;
 use crate::intake::Intake;
+use crate::rag::Retrieval;
+use crate::rag::chunk::Chunker;
+use crate::rag::embed::fast::{DEFAULT_MODEL, load_embedder};
+use crate::rag::embed::files::ModelFiles;
+use crate::rag::index::DynIndex;
+use crate::rag::index::embedded::EmbeddedIndex;
+use crate::rag::index::qdrant::QdrantIndex;
+use crate::rag::sync::pipeline::Pipeline;
+use crate::rag::sync::schedule;
 use crate::secrets::{self, Cipher};
 use crate::store::DynStore;
 use crate::store::mongo::MongoStore;
@@ -45,14 +55,64 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<(DynStore, Cipher
     }
 }
 
+/// Loads the embedding model, opens the vector index the settings name and builds the
+/// retrieval service. Fails with one line naming the fix when a model file is missing.
+pub async fn open_retrieval(
+    settings: &Settings,
+    store: DynStore,
+    cipher: Cipher,
+) -> anyhow::Result<Retrieval> {
+    let embedder = load_embedder(&settings.models_dir, &settings.embedding_model)?;
+    let chunker = Chunker::from_tokenizer_file(&tokenizer_path(settings)?, settings.chunk_tokens)
+        .context("loading the tokenizer that sizes chunks")?;
+    let index: DynIndex = match &settings.qdrant_url {
+        Some(url) => Arc::new(
+            QdrantIndex::connect(url, settings.qdrant_api_key.as_ref())
+                .await
+                .with_context(|| format!("connecting to Qdrant at {url} (CRM_MIND_QDRANT_URL)"))?,
+        ),
+        None => Arc::new(
+            EmbeddedIndex::open(&settings.vectors_dir())
+                .context("opening the embedded vector index")?,
+        ),
+    };
+    index
+        .ensure_ready(embedder.dims())
+        .await
+        .with_context(|| format!("preparing the {} vector index", index.engine()))?;
+    let pipeline = Pipeline {
+        fetcher: CrmFetcher::new(settings.fetch_settings())?,
+        chunker: Arc::new(chunker),
+        embedder,
+        index,
+    };
+    Ok(Retrieval::new(pipeline, store, cipher))
+}
+
+/// The tokenizer that sizes chunks: the model directory's own when the model is a local
+/// directory, else the pinned MiniLM tokenizer (the default model's own).
+fn tokenizer_path(settings: &Settings) -> anyhow::Result<std::path::PathBuf> {
+    let model_dir = std::path::Path::new(&settings.embedding_model);
+    if model_dir.is_dir() {
+        return Ok(model_dir.join("tokenizer.json"));
+    }
+    Ok(ModelFiles::locate(&settings.models_dir)?.tokenizer)
+}
+
 /// Everything the router needs, over an opened store.
-pub fn state_for(settings: &Settings, store: DynStore, cipher: Cipher) -> AppState {
+pub fn state_for(
+    settings: &Settings,
+    store: DynStore,
+    cipher: Cipher,
+    retrieval: Option<Retrieval>,
+) -> AppState {
     AppState {
         accounts: Accounts::new(
             store.clone(),
             Duration::hours(settings.session_ttl_hours.max(1)),
         ),
-        dashboard: Dashboard::new(store.clone(), cipher),
+        dashboard: Dashboard::new(store.clone(), cipher, retrieval.clone()),
+        retrieval,
         intake: Intake::new(store.clone()),
         webhook: WebhookSecrets {
             app_secret: settings.facebook_app_secret.clone(),
@@ -63,9 +123,22 @@ pub fn state_for(settings: &Settings, store: DynStore, cipher: Cipher) -> AppSta
     }
 }
 
+/// Opens the store and retrieval. A missing embedding model leaves retrieval off (with a
+/// warning) so that webhooks are still received; an unreachable Qdrant stops start-up.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let (store, cipher) = open_store(settings).await?;
-    Ok(state_for(settings, store, cipher))
+    let missing_default_model = match ModelFiles::locate(&settings.models_dir) {
+        Err(e) if settings.embedding_model == DEFAULT_MODEL => Some(e),
+        _ => None,
+    };
+    let retrieval = match missing_default_model {
+        Some(e) => {
+            tracing::warn!(reason = %format!("{e:#}"), "retrieval is off: CRM data will not be fetched or searched");
+            None
+        }
+        None => Some(open_retrieval(settings, store.clone(), cipher.clone()).await?),
+    };
+    Ok(state_for(settings, store, cipher, retrieval))
 }
 
 /// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
@@ -107,7 +180,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         "crm-mind is listening"
     );
     tokio::spawn(purge_expired_sessions(state.store.clone()));
+    let mut scheduler = match &state.retrieval {
+        Some(retrieval) => Some(schedule::start(retrieval.clone(), settings.schedule_settings()).await?),
+        None => None,
+    };
     serve(state, listener, shutdown_signal()).await?;
+    if let Some(scheduler) = scheduler.as_mut() {
+        let _ = scheduler.shutdown().await;
+    }
     tracing::info!("crm-mind stopped");
     Ok(())
 }

@@ -11,7 +11,8 @@ use crm_mind::domain::{
 };
 use crm_mind::store::mongo::MongoStore;
 use crm_mind::store::sqlite::SqliteStore;
-use crm_mind::store::{DynStore, InsertOutcome, StoreError};
+use crm_mind::domain::{ChunkCounts, SyncOutcome, SyncRun, SyncTrigger};
+use crm_mind::store::{DynStore, InsertOutcome, StoreError, SyncRunQuery};
 use std::sync::Arc;
 use tempfile::TempDir;
 
@@ -101,6 +102,8 @@ fn link(url: &str, channels: &[Channel]) -> CrmLink {
         is_active: true,
         created_at: now(),
         updated_at: now(),
+        webhook_secret: Some(Sealed::from_stored("v1:sealed-webhook-secret".into())),
+        refresh_minutes: Some(15),
     }
 }
 
@@ -295,6 +298,32 @@ async fn pages_are_scoped_to_their_company_and_unique_across_companies() {
             Some(a.id.clone())
         );
         assert_eq!(s.store.find_page_owner(&"9999".into()).await.unwrap(), None);
+        let mut everyone: Vec<(String, String)> = s
+            .store
+            .all_pages()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.company_id.to_string(), p.page_id.to_string()))
+            .collect();
+        everyone.sort();
+        let mut expected = vec![
+            (a.id.to_string(), "1001".to_owned()),
+            (a.id.to_string(), "1002".to_owned()),
+        ];
+        expected.sort();
+        assert_eq!(everyone, expected, "{}: the scheduler sees every page", s.name);
+        let legacy_link = first.legacy_crm_links[0].id.clone();
+        assert_eq!(
+            s.store.find_link_owner(&legacy_link).await.unwrap(),
+            Some((a.id.clone(), PageId::from("1001"))),
+            "{}: a link is routed to its company and page",
+            s.name
+        );
+        assert_eq!(
+            s.store.find_link_owner(&LinkId::generate()).await.unwrap(),
+            None
+        );
 
         assert!(
             !s.store.delete_page(&b.id, &"1001".into()).await.unwrap(),
@@ -492,5 +521,81 @@ async fn comment_events_keep_their_thread() {
             "{}",
             s.name
         );
+    }
+}
+
+fn sync_run(company: &CompanyId, page: &str, link: &LinkId, started_at: DateTime<Utc>) -> SyncRun {
+    SyncRun {
+        id: SyncRun::new_id(),
+        company_id: company.clone(),
+        page_id: page.into(),
+        link_id: link.clone(),
+        link_name: "Customer Database".into(),
+        url: "https://crm.example/customers".into(),
+        trigger: SyncTrigger::Schedule,
+        outcome: SyncOutcome::Failed,
+        error_kind: Some("unauthorized".into()),
+        status_code: Some(401),
+        error: Some("the CRM answered 401 Unauthorized: check the API key".into()),
+        bytes_fetched: 5_000_000_000,
+        pages_fetched: 3,
+        complete: true,
+        chunks: ChunkCounts {
+            total: 10,
+            new: 2,
+            changed: 1,
+            unchanged: 7,
+            deleted: 4,
+            embedded: 3,
+        },
+        started_at,
+        finished_at: started_at + Duration::milliseconds(1500),
+        duration_ms: 1500,
+    }
+}
+
+#[tokio::test]
+async fn sync_runs_list_newest_first_per_company_page_and_link() {
+    for s in subjects().await {
+        let a = company(&s.store, "A").await;
+        let b = company(&s.store, "B").await;
+        let (link_1, link_2) = (LinkId::generate(), LinkId::generate());
+        let t0 = now();
+        let older = sync_run(&a.id, "1001", &link_1, t0);
+        let newer = sync_run(&a.id, "1001", &link_2, t0 + Duration::seconds(5));
+        let other_page = sync_run(&a.id, "1002", &link_1, t0 + Duration::seconds(1));
+        let other_company = sync_run(&b.id, "1001", &link_1, t0 + Duration::seconds(9));
+        for run in [&older, &newer, &other_page, &other_company] {
+            s.store.insert_sync_run(run).await.unwrap();
+        }
+        let query = |page: Option<&str>, link: Option<&LinkId>, limit| SyncRunQuery {
+            company_id: a.id.clone(),
+            page_id: page.map(PageId::from),
+            link_id: link.cloned(),
+            limit,
+        };
+        let page_runs = s
+            .store
+            .list_sync_runs(&query(Some("1001"), None, 10))
+            .await
+            .unwrap();
+        assert_eq!(
+            page_runs,
+            vec![newer.clone(), older.clone()],
+            "{}: a page's runs, newest first, round-tripped whole",
+            s.name
+        );
+        let link_runs = s
+            .store
+            .list_sync_runs(&query(None, Some(&link_1), 10))
+            .await
+            .unwrap();
+        assert_eq!(link_runs, vec![other_page.clone(), older.clone()], "{}", s.name);
+        let latest = s
+            .store
+            .list_sync_runs(&query(None, None, 1))
+            .await
+            .unwrap();
+        assert_eq!(latest, vec![newer.clone()], "{}: limit, and B's run unseen", s.name);
     }
 }

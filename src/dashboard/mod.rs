@@ -8,10 +8,11 @@ mod crm_links;
 mod pages;
 
 use crate::domain::{Channel, CompanyId, FieldError, Page, PageId};
+use crate::rag::Retrieval;
 use crate::secrets::Cipher;
 use crate::store::{DynStore, StoreError};
 
-pub use crm_links::NewCrmLink;
+pub use crm_links::{AddedLink, LinkChange, NewCrmLink};
 pub use pages::parse_page_id;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,11 +40,17 @@ const SAVE_ATTEMPTS: usize = 8;
 pub struct Dashboard {
     store: DynStore,
     cipher: Cipher,
+    /// Told about every link change, so retrieval follows the links.
+    retrieval: Option<Retrieval>,
 }
 
 impl Dashboard {
-    pub fn new(store: DynStore, cipher: Cipher) -> Self {
-        Self { store, cipher }
+    pub fn new(store: DynStore, cipher: Cipher, retrieval: Option<Retrieval>) -> Self {
+        Self {
+            store,
+            cipher,
+            retrieval,
+        }
     }
 
     pub async fn page(
@@ -55,6 +62,14 @@ impl Dashboard {
             .get_page(company, page_id)
             .await?
             .ok_or_else(|| DashboardError::PageNotFound(page_id.clone()))
+    }
+
+    /// Opens a sealed secret of the company's records (a webhook link's signing secret).
+    pub fn open_secret(
+        &self,
+        sealed: &crate::domain::Sealed,
+    ) -> Result<secrecy::SecretString, crate::secrets::CipherError> {
+        self.cipher.open(sealed)
     }
 
     /// Loads the page, applies `change`, and saves it if nobody saved in between (else retries).

@@ -65,6 +65,12 @@ pub struct CrmLink {
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The sealed secret a webhook-type link's pushes are signed with; `None` for other types.
+    #[serde(default)]
+    pub webhook_secret: Option<Sealed>,
+    /// How often the link is fetched again; `None` means the global refresh interval.
+    #[serde(default)]
+    pub refresh_minutes: Option<u32>,
 }
 
 impl CrmLink {
@@ -86,6 +92,30 @@ pub struct CrmLinkDraft {
     pub headers: Vec<(String, SecretString)>,
     pub description: Option<String>,
     pub is_active: bool,
+    pub refresh_minutes: Option<u32>,
+}
+
+/// Bounds of a link's own refresh interval: a minute to a week.
+pub const REFRESH_MINUTES: std::ops::RangeInclusive<u32> = 1..=10_080;
+
+pub fn parse_refresh_minutes(value: Option<i64>) -> Result<Option<u32>, FieldError> {
+    let Some(minutes) = value else {
+        return Ok(None);
+    };
+    u32::try_from(minutes)
+        .ok()
+        .filter(|m| REFRESH_MINUTES.contains(m))
+        .map(Some)
+        .ok_or_else(|| {
+            FieldError::new(
+                "refresh_minutes",
+                format!(
+                    "must be between {} and {} (a week)",
+                    REFRESH_MINUTES.start(),
+                    REFRESH_MINUTES.end()
+                ),
+            )
+        })
 }
 
 const MAX_NAME_CHARS: usize = 200;

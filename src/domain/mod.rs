@@ -10,6 +10,7 @@ pub mod events;
 pub mod ids;
 pub mod page;
 pub mod sealed;
+pub mod sync_run;
 
 pub use account::{Company, Email, Role, Session, User};
 pub use channel::Channel;
@@ -18,6 +19,7 @@ pub use events::{InboxEvent, InboxMessage};
 pub use ids::{CompanyId, LinkId, PageId, UserId};
 pub use page::Page;
 pub use sealed::Sealed;
+pub use sync_run::{ChunkCounts, SyncOutcome, SyncRun, SyncTrigger};
 
 /// A value that failed to parse, naming the field a user has to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

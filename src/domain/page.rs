@@ -169,6 +169,8 @@ mod tests {
             is_active: true,
             created_at: now,
             updated_at: now,
+            webhook_secret: None,
+            refresh_minutes: None,
         }
     }
 

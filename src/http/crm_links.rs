@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -32,6 +32,7 @@ pub struct CrmLinkView {
     headers: BTreeMap<String, String>,
     description: Option<String>,
     is_active: bool,
+    refresh_minutes: Option<u32>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -60,6 +61,7 @@ impl From<&CrmLink> for CrmLinkView {
             headers,
             description: link.description.clone(),
             is_active: link.is_active,
+            refresh_minutes: link.refresh_minutes,
             created_at: link.created_at,
             updated_at: link.updated_at,
         }
@@ -119,6 +121,7 @@ pub struct AddBody {
     headers: Option<BTreeMap<String, String>>,
     description: Option<String>,
     is_active: Option<bool>,
+    refresh_minutes: Option<i64>,
 }
 
 impl AddBody {
@@ -135,6 +138,7 @@ impl AddBody {
         let headers =
             crm_link::parse_headers(self.headers.unwrap_or_default().into_iter().collect())?;
         let description = crm_link::parse_description(self.description.as_deref())?;
+        let refresh_minutes = crm_link::parse_refresh_minutes(self.refresh_minutes)?;
         Ok(NewCrmLink {
             page_id,
             draft: CrmLinkDraft {
@@ -146,6 +150,7 @@ impl AddBody {
                 headers,
                 description,
                 is_active,
+                refresh_minutes,
             },
         })
     }
@@ -160,17 +165,25 @@ pub async fn add(
     caller.require_admin()?;
     let new = body.parse()?;
     let page_id = new.page_id.clone();
-    let link = state.dashboard.add_crm_link(caller.company(), new).await?;
+    let added = state.dashboard.add_crm_link(caller.company(), new).await?;
+    let link = &added.link;
     tracing::info!(page_id = %page_id, url = %link.url, "CRM link added successfully");
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "message": "CRM link added successfully",
-            "crm_link": CrmLinkView::from(&link),
-            "channels": link.channels,
-            "page_id": page_id,
-        })),
-    ))
+    let mut body = json!({
+        "message": "CRM link added successfully",
+        "crm_link": CrmLinkView::from(link),
+        "channels": link.channels,
+        "page_id": page_id,
+    });
+    if let Some(secret) = &added.webhook_secret {
+        // Shown this once: only its sealed form is stored.
+        body["webhook"] = json!({
+            "url": format!("/api/crm-links/webhook/{}", link.id),
+            "secret": secret.expose_secret(),
+            "signature_header": "X-CRM-Signature-256",
+            "note": "Sign each push with HMAC-SHA256 of the raw body using this secret, sent as sha256=<hex>. The secret is shown only now.",
+        });
+    }
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// The body of status and delete requests: which link, on which channels.
@@ -226,7 +239,7 @@ pub async fn set_status(
         .await?;
     Ok(Json(json!({
         "message": "CRM link status updated successfully",
-        "updated_count": updated,
+        "updated_count": updated.count,
         "url": selected.url,
         "channels": selected.channels,
         "is_active": is_active,
@@ -252,7 +265,7 @@ pub async fn remove(
         .await?;
     Ok(Json(json!({
         "message": "CRM link deleted successfully",
-        "deleted_count": deleted,
+        "deleted_count": deleted.count,
         "url": selected.url,
         "channels": selected.channels,
     })))

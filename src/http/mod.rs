@@ -1,7 +1,8 @@
 //! The HTTP surface: one axum router over a cheap-to-clone [`AppState`].
 //!
 //! One file per resource. Handlers stay thin: they parse the request into domain values,
-//! call [`crate::dashboard`], [`crate::accounts`] or [`crate::intake`], and shape the answer.
+//! call [`crate::dashboard`], [`crate::accounts`], [`crate::intake`] or [`crate::rag`], and
+//! shape the answer.
 
 mod auth;
 mod crm_links;
@@ -9,13 +10,16 @@ pub mod error;
 mod extract;
 mod ops;
 mod pages;
+mod rag;
 mod webhook;
 
 use crate::accounts::Accounts;
 use crate::dashboard::Dashboard;
 use crate::intake::Intake;
+use crate::rag::Retrieval;
 use crate::store::DynStore;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -43,6 +47,8 @@ pub struct AppState {
     pub intake: Intake,
     pub webhook: WebhookSecrets,
     pub metrics: PrometheusHandle,
+    /// `None` when the embedding model could not be loaded: retrieval routes answer 503.
+    pub retrieval: Option<Retrieval>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -56,11 +62,19 @@ pub fn router(state: AppState) -> Router {
                 .delete(crm_links::remove),
         )
         .route("/crm-links/status", put(crm_links::set_status))
-        .route("/crm-links/all", get(crm_links::all));
+        .route("/crm-links/all", get(crm_links::all))
+        .route("/crm-links/sync", post(rag::sync_now))
+        .route("/crm-links/runs", get(rag::runs))
+        .route("/rag/search", get(rag::search))
+        .route("/rag/documents/details", get(rag::documents));
     Router::new()
         .route("/webhook", get(webhook::verify).post(webhook::receive))
         .route("/api/auth/login", post(auth::login))
         .nest("/api/dashboard", dashboard)
+        .route(
+            "/api/crm-links/webhook/{link_id}",
+            post(rag::push).layer(DefaultBodyLimit::max(rag::MAX_PUSH_BODY)),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -6,15 +6,16 @@
 //!   collections, with unique indexes where the product says "exactly once".
 //!
 //! Both pass the same behaviour suite (`tests/store.rs`). Every method that reads or changes
-//! a company's data takes its [`CompanyId`]; the only unscoped read is
-//! [`PageStore::find_page_owner`], which routes a webhook (Facebook does not tell us the
-//! company) and returns nothing but the owner's id.
+//! a company's data takes its [`CompanyId`]; the only unscoped reads are
+//! [`PageStore::find_page_owner`] and [`PageStore::find_link_owner`], which route a webhook
+//! (Facebook or a CRM does not tell us the company) and return nothing but the owner's ids,
+//! and [`PageStore::all_pages`], which only the background sync scheduler calls.
 
 pub mod mongo;
 pub mod sqlite;
 
 use crate::domain::events::InboxEvent;
-use crate::domain::{Company, CompanyId, Email, Page, PageId, Session, User};
+use crate::domain::{Company, CompanyId, Email, LinkId, Page, PageId, Session, SyncRun, User};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -75,6 +76,11 @@ pub trait PageStore: Send + Sync {
     async fn delete_page(&self, company: &CompanyId, page_id: &PageId) -> StoreResult<bool>;
     /// The company that registered `page_id`, for routing webhooks.
     async fn find_page_owner(&self, page_id: &PageId) -> StoreResult<Option<CompanyId>>;
+    /// The company and page holding CRM link `link_id`, for routing a CRM's push to a
+    /// webhook-type link (the push is authenticated by the link's own signing secret).
+    async fn find_link_owner(&self, link_id: &LinkId) -> StoreResult<Option<(CompanyId, PageId)>>;
+    /// Every page of every company, for the sync scheduler only: no request reaches it.
+    async fn all_pages(&self) -> StoreResult<Vec<Page>>;
 }
 
 #[async_trait]
@@ -90,9 +96,27 @@ pub trait InboxStore: Send + Sync {
     ) -> StoreResult<Vec<InboxEvent>>;
 }
 
+/// Which runs [`SyncRunStore::list_sync_runs`] returns: always one company.
+#[derive(Debug, Clone)]
+pub struct SyncRunQuery {
+    pub company_id: CompanyId,
+    pub page_id: Option<PageId>,
+    pub link_id: Option<LinkId>,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait SyncRunStore: Send + Sync {
+    async fn insert_sync_run(&self, run: &SyncRun) -> StoreResult<()>;
+    /// Runs newest first.
+    async fn list_sync_runs(&self, query: &SyncRunQuery) -> StoreResult<Vec<SyncRun>>;
+}
+
 /// The whole document store, as the application holds it.
 #[async_trait]
-pub trait Store: CompanyStore + UserStore + SessionStore + PageStore + InboxStore {
+pub trait Store:
+    CompanyStore + UserStore + SessionStore + PageStore + InboxStore + SyncRunStore
+{
     /// Succeeds when the engine answers; `/readyz` uses it.
     async fn ping(&self) -> StoreResult<()>;
     /// `sqlite` or `mongodb`, for logs and `/readyz`.

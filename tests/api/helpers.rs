@@ -70,6 +70,9 @@ fn settings_for(engine: Engine, data_dir: &std::path::Path) -> Settings {
     let mut settings = Settings::for_data_dir(data_dir);
     settings.facebook_app_secret = Some(SecretString::from(APP_SECRET));
     settings.facebook_verify_token = Some(SecretString::from(VERIFY_TOKEN));
+    settings.models_dir = models_dir();
+    // The fake CRMs of the tests listen on 127.0.0.1 over plain http.
+    settings.crm_allow_private_networks = true;
     if engine == Engine::Mongo {
         settings.mongodb_uri = Some(SecretString::from(mongo_uri().expect("MongoDB URI")));
         settings.mongodb_database = format!("crm_mind_test_{}", uuid::Uuid::new_v4().simple());
@@ -77,6 +80,13 @@ fn settings_for(engine: Engine, data_dir: &std::path::Path) -> Settings {
         settings.secret_key = Some(SecretString::from(key));
     }
     settings
+}
+
+/// Where `scripts/fetch-models` put the model files (scripts/test exports the variable).
+pub fn models_dir() -> PathBuf {
+    std::env::var_os("CRM_MIND_MODELS_DIR")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| PathBuf::from("models"), PathBuf::from)
 }
 
 pub async fn spawn_app(engine: Engine) -> TestApp {

@@ -3,10 +3,12 @@
 
 mod auth;
 mod crm_links;
+mod fake_crm;
 mod fixtures;
 mod helpers;
 mod isolation;
 mod ops;
 mod pages;
+mod rag;
 mod store_down;
 mod webhook;

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use crm_mind::config::Settings;
 use crm_mind::domain::events::InboxEvent;
-use crm_mind::domain::{Company, CompanyId, Email, Page, PageId, Session, User};
+use crm_mind::domain::{Company, CompanyId, Email, LinkId, Page, PageId, Session, SyncRun, User};
 use crm_mind::facebook::signature::sign;
 use crm_mind::secrets::Cipher;
 use crm_mind::store::sqlite::SqliteStore;
@@ -80,6 +80,21 @@ impl PageStore for FlakyStore {
     async fn find_page_owner(&self, p: &PageId) -> StoreResult<Option<CompanyId>> {
         self.inner.find_page_owner(p).await
     }
+    async fn find_link_owner(&self, l: &LinkId) -> StoreResult<Option<(CompanyId, PageId)>> {
+        self.inner.find_link_owner(l).await
+    }
+    async fn all_pages(&self) -> StoreResult<Vec<Page>> {
+        self.inner.all_pages().await
+    }
+}
+#[async_trait]
+impl SyncRunStore for FlakyStore {
+    async fn insert_sync_run(&self, run: &SyncRun) -> StoreResult<()> {
+        self.inner.insert_sync_run(run).await
+    }
+    async fn list_sync_runs(&self, query: &SyncRunQuery) -> StoreResult<Vec<SyncRun>> {
+        self.inner.list_sync_runs(query).await
+    }
 }
 #[async_trait]
 impl InboxStore for FlakyStore {
@@ -111,7 +126,7 @@ async fn a_store_outage_is_a_500_and_the_redelivery_is_stored() {
         inner: SqliteStore::open(&settings.sqlite_path()).unwrap(),
         down: AtomicBool::new(false),
     });
-    let state = crm_mind::startup::state_for(&settings, flaky.clone(), Cipher::new(&[3; 32]));
+    let state = crm_mind::startup::state_for(&settings, flaky.clone(), Cipher::new(&[3; 32]), None);
     let company = state.accounts.create_company("Shop").await.unwrap();
     state
         .dashboard

@@ -16,10 +16,16 @@ use serde::Deserialize;
 use std::time::Duration;
 
 /// The migration files in the order they apply.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init.json",
-    include_str!("../../../migrations/mongo/0001_init.json"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init.json",
+        include_str!("../../../migrations/mongo/0001_init.json"),
+    ),
+    (
+        "0002_sync_runs.json",
+        include_str!("../../../migrations/mongo/0002_sync_runs.json"),
+    ),
+];
 
 /// The server's code for "a collection of this name exists": another instance created it.
 const NAMESPACE_EXISTS: i32 = 48;

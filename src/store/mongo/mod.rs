@@ -5,7 +5,8 @@
 //! `records.rs` holds the BSON shapes and `errors.rs` the mapping of driver errors.
 //!
 //! Collections, named as in the architecture: `companies` (each holding its `pages`, each
-//! page its three CRM link lists), `users`, `sessions`, `inbox_events`. Every query filters
+//! page its three CRM link lists), `users`, `sessions`, `inbox_events`, `crm_sync_runs`
+//! (`sync_runs.rs`, which holds its own record shape). Every query filters
 //! by `company_id` (or the company's `_id`), except the lookups the traits document as
 //! unscoped: by page id, email and token hash, each a globally unique key.
 //!
@@ -18,6 +19,7 @@ mod migrations;
 mod pages;
 mod records;
 mod sessions;
+mod sync_runs;
 mod users;
 
 #[cfg(test)]

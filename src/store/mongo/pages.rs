@@ -11,9 +11,10 @@
 use super::MongoStore;
 use super::errors::{conflict_or, store_error};
 use super::records::{COMPANIES, CompanyRecord, PageRecord, links_to_records, to_bson_date};
-use crate::domain::{CompanyId, Page, PageId};
+use crate::domain::{CompanyId, LinkId, Page, PageId};
 use crate::store::{PageStore, StoreError, StoreResult};
 use async_trait::async_trait;
+use futures::TryStreamExt;
 use mongodb::Collection;
 use mongodb::bson::{self, Document, doc};
 use serde::Deserialize;
@@ -118,6 +119,26 @@ impl PageStore for MongoStore {
         Ok(pages)
     }
 
+    async fn all_pages(&self) -> StoreResult<Vec<Page>> {
+        // Unscoped on purpose: only the background scheduler calls this.
+        let companies: Vec<PagesOnly> = self
+            .collection::<PagesOnly>(COMPANIES)
+            .find(doc! {})
+            .projection(doc! { "_id": 0, "pages": 1 })
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        let mut pages = companies
+            .into_iter()
+            .flat_map(|c| c.pages)
+            .map(Page::try_from)
+            .collect::<StoreResult<Vec<Page>>>()?;
+        pages.sort_by(|a, b| (a.created_at, &a.page_id).cmp(&(b.created_at, &b.page_id)));
+        Ok(pages)
+    }
+
     #[tracing::instrument(
         name = "mongo.save_page",
         skip_all,
@@ -184,5 +205,58 @@ impl PageStore for MongoStore {
             .await
             .map_err(store_error)?;
         Ok(owner.map(|o| o.id))
+    }
+
+    #[tracing::instrument(name = "mongo.find_link_owner", skip_all, fields(link = %link_id))]
+    async fn find_link_owner(&self, link_id: &LinkId) -> StoreResult<Option<(CompanyId, PageId)>> {
+        #[derive(Deserialize)]
+        struct Owner {
+            #[serde(rename = "_id")]
+            id: CompanyId,
+            pages: Vec<OwnerPage>,
+        }
+        #[derive(Deserialize)]
+        struct OwnerPage {
+            page_id: PageId,
+            #[serde(default)]
+            facebook_crm_links: Vec<LinkIdOnly>,
+            #[serde(default)]
+            messenger_crm_links: Vec<LinkIdOnly>,
+            #[serde(default)]
+            legacy_crm_links: Vec<LinkIdOnly>,
+        }
+        #[derive(Deserialize)]
+        struct LinkIdOnly {
+            id: LinkId,
+        }
+        // Unscoped on purpose: a CRM's push names only the link. Only ids are read back.
+        let link = link_id.as_str();
+        let filter = doc! { "$or": [
+            { "pages.facebook_crm_links.id": link },
+            { "pages.messenger_crm_links.id": link },
+            { "pages.legacy_crm_links.id": link },
+        ] };
+        let owner = self
+            .collection::<Owner>(COMPANIES)
+            .find_one(filter)
+            .projection(doc! {
+                "_id": 1,
+                "pages.page_id": 1,
+                "pages.facebook_crm_links.id": 1,
+                "pages.messenger_crm_links.id": 1,
+                "pages.legacy_crm_links.id": 1,
+            })
+            .await
+            .map_err(store_error)?;
+        Ok(owner.and_then(|o| {
+            let page = o.pages.into_iter().find(|page| {
+                page.facebook_crm_links
+                    .iter()
+                    .chain(&page.messenger_crm_links)
+                    .chain(&page.legacy_crm_links)
+                    .any(|l| &l.id == link_id)
+            })?;
+            Some((o.id, page.page_id))
+        }))
     }
 }

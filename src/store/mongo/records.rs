@@ -28,7 +28,7 @@ pub(super) fn to_bson_date(time: DateTime<Utc>) -> bson::DateTime {
     bson::DateTime::from_millis(time.timestamp_millis())
 }
 
-fn from_bson_date(date: bson::DateTime) -> StoreResult<DateTime<Utc>> {
+pub(super) fn from_bson_date(date: bson::DateTime) -> StoreResult<DateTime<Utc>> {
     let ms = date.timestamp_millis();
     DateTime::from_timestamp_millis(ms)
         .ok_or_else(|| StoreError::Corrupt(format!("stored time {ms} ms is out of range")))
@@ -138,6 +138,11 @@ pub(super) struct CrmLinkRecord {
     pub is_active: bool,
     pub created_at: bson::DateTime,
     pub updated_at: bson::DateTime,
+    /// Sealed signing secret of a webhook-type link; absent on other links and older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<Sealed>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_minutes: Option<u32>,
 }
 
 pub(super) fn links_to_records(links: &[CrmLink]) -> Vec<CrmLinkRecord> {
@@ -155,6 +160,8 @@ pub(super) fn links_to_records(links: &[CrmLink]) -> Vec<CrmLinkRecord> {
             is_active: l.is_active,
             created_at: to_bson_date(l.created_at),
             updated_at: to_bson_date(l.updated_at),
+            webhook_secret: l.webhook_secret.clone(),
+            refresh_minutes: l.refresh_minutes,
         })
         .collect()
 }
@@ -175,6 +182,8 @@ fn links_from_records(records: Vec<CrmLinkRecord>) -> StoreResult<Vec<CrmLink>> 
                 is_active: r.is_active,
                 created_at: from_bson_date(r.created_at)?,
                 updated_at: from_bson_date(r.updated_at)?,
+                webhook_secret: r.webhook_secret,
+                refresh_minutes: r.refresh_minutes,
             })
         })
         .collect()

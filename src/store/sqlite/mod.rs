@@ -7,6 +7,7 @@
 mod accounts;
 mod inbox;
 mod pages;
+mod sync_runs;
 mod writer;
 
 use super::{Store, StoreError, StoreResult};
@@ -19,7 +20,10 @@ use std::sync::{Arc, Mutex};
 use writer::Writer;
 
 /// Schema steps in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../../migrations/sqlite/0002_sync_runs.sql"),
+];
 
 /// Idle read connections kept open; more are opened under load and closed after.
 const MAX_IDLE_READERS: usize = 8;

@@ -4,7 +4,7 @@
 
 use super::accounts::conflict_or_unavailable;
 use super::{SqliteStore, corrupt, from_millis, millis, unavailable};
-use crate::domain::{CompanyId, CrmLink, CrmLinkType, Page, PageId, Sealed};
+use crate::domain::{CompanyId, CrmLink, CrmLinkType, LinkId, Page, PageId, Sealed};
 use crate::store::{PageStore, StoreResult};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 const PAGE_COLUMNS: &str =
     "page_id, company_id, page_name, access_token, version, created_at, updated_at";
 const LINK_COLUMNS: &str = "page_id, list, link_id, name, url, type, channels, api_key, headers, \
-     description, is_active, created_at, updated_at";
+     description, is_active, created_at, updated_at, webhook_secret, refresh_minutes";
 
 #[async_trait]
 impl PageStore for SqliteStore {
@@ -70,30 +70,8 @@ impl PageStore for SqliteStore {
 
     async fn list_pages(&self, company: &CompanyId) -> StoreResult<Vec<Page>> {
         let company = company.clone();
-        self.read(move |conn| {
-            let sql = format!("SELECT {PAGE_COLUMNS} FROM pages WHERE company_id = ?1 ORDER BY created_at, page_id");
-            let mut stmt = conn.prepare_cached(&sql).map_err(unavailable)?;
-            let mut pages = stmt
-                .query_map([company.as_str()], page_row)
-                .map_err(unavailable)?
-                .map(|row| row.map_err(unavailable)?)
-                .collect::<StoreResult<Vec<Page>>>()?;
-            let index: HashMap<String, usize> = pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.page_id.as_str().to_owned(), i))
-                .collect();
-            let sql = format!("SELECT {LINK_COLUMNS} FROM crm_links WHERE company_id = ?1 ORDER BY page_id, list, position");
-            let mut stmt = conn.prepare_cached(&sql).map_err(unavailable)?;
-            for row in stmt.query_map([company.as_str()], link_row).map_err(unavailable)? {
-                let (page_id, list, link) = row.map_err(unavailable)??;
-                if let Some(&i) = index.get(&page_id) {
-                    push_link(&mut pages[i], &list, link)?;
-                }
-            }
-            Ok(pages)
-        })
-        .await
+        self.read(move |conn| load_pages(conn, Some(company.as_str())))
+            .await
     }
 
     async fn save_page(&self, page: &Page) -> StoreResult<bool> {
@@ -155,14 +133,63 @@ impl PageStore for SqliteStore {
         })
         .await
     }
+
+    async fn find_link_owner(&self, link_id: &LinkId) -> StoreResult<Option<(CompanyId, PageId)>> {
+        let link_id = link_id.clone();
+        self.read(move |conn| {
+            conn.prepare_cached("SELECT company_id, page_id FROM crm_links WHERE link_id = ?1 LIMIT 1")
+                .map_err(unavailable)?
+                .query_row([link_id.as_str()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
+                .optional()
+                .map(|owner| owner.map(|(company, page)| (company.into(), page.into())))
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn all_pages(&self) -> StoreResult<Vec<Page>> {
+        self.read(|conn| load_pages(conn, None)).await
+    }
+}
+
+/// The pages of one company, or of all (`None`, for the scheduler), with their links.
+fn load_pages(conn: &Connection, company: Option<&str>) -> StoreResult<Vec<Page>> {
+    let sql = format!(
+        "SELECT {PAGE_COLUMNS} FROM pages WHERE ?1 IS NULL OR company_id = ?1 ORDER BY created_at, page_id"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(unavailable)?;
+    let mut pages = stmt
+        .query_map([company], page_row)
+        .map_err(unavailable)?
+        .map(|row| row.map_err(unavailable)?)
+        .collect::<StoreResult<Vec<Page>>>()?;
+    let index: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.page_id.as_str().to_owned(), i))
+        .collect();
+    let sql = format!(
+        "SELECT {LINK_COLUMNS} FROM crm_links WHERE ?1 IS NULL OR company_id = ?1 ORDER BY page_id, list, position"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(unavailable)?;
+    for row in stmt.query_map([company], link_row).map_err(unavailable)? {
+        let (page_id, list, link) = row.map_err(unavailable)??;
+        if let Some(&i) = index.get(&page_id) {
+            push_link(&mut pages[i], &list, link)?;
+        }
+    }
+    Ok(pages)
 }
 
 fn insert_links(conn: &Connection, page: &Page) -> StoreResult<()> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO crm_links (company_id, page_id, list, position, link_id, name, url, type, channels,
-                                    api_key, headers, description, is_active, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                    api_key, headers, description, is_active, created_at, updated_at, webhook_secret,
+                                    refresh_minutes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )
         .map_err(unavailable)?;
     let lists = [
@@ -187,7 +214,9 @@ fn insert_links(conn: &Connection, page: &Page) -> StoreResult<()> {
                 link.description,
                 link.is_active,
                 millis(link.created_at),
-                millis(link.updated_at)
+                millis(link.updated_at),
+                link.webhook_secret.as_ref().map(Sealed::as_stored),
+                link.refresh_minutes
             ])
             .map_err(unavailable)?;
         }
@@ -244,6 +273,8 @@ fn link_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<(String, String, CrmL
     let is_active: bool = row.get(10)?;
     let created_at: i64 = row.get(11)?;
     let updated_at: i64 = row.get(12)?;
+    let webhook_secret: Option<String> = row.get(13)?;
+    let refresh_minutes: Option<u32> = row.get(14)?;
     Ok((|| {
         let link = CrmLink {
             id: id.into(),
@@ -257,6 +288,8 @@ fn link_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<(String, String, CrmL
             is_active,
             created_at: from_millis(created_at)?,
             updated_at: from_millis(updated_at)?,
+            webhook_secret: webhook_secret.map(Sealed::from_stored),
+            refresh_minutes,
         };
         Ok((page_id, list, link))
     })())

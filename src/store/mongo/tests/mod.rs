@@ -81,6 +81,8 @@ fn link(url: &str, channels: &[Channel]) -> CrmLink {
         is_active: true,
         created_at: now(),
         updated_at: now(),
+        webhook_secret: None,
+        refresh_minutes: None,
     }
 }
 

@@ -1,0 +1,164 @@
+//! The read side of retrieval: hybrid search for a page and channel, and what the dashboard
+//! shows about each link's indexed documents.
+
+use super::Retrieval;
+use super::index::{ChunkFilter, Hit, IndexError, SearchQuery, Source};
+use super::sync::active_channels;
+use crate::domain::{Channel, CompanyId, CrmLinkType, LinkId, Page, SyncRun};
+use crate::store::{StoreError, SyncRunQuery};
+use serde::Serialize;
+
+/// How many hits a search returns at most, whatever is asked.
+pub const MAX_K: usize = 50;
+/// Chunks shown per link in the documents view.
+const SAMPLES: usize = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("the embedding model failed: {0}")]
+    Embed(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A search hit as the dashboard and the reply worker see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub text: String,
+    pub score: f32,
+    pub source: Source,
+    pub link_name: String,
+    pub source_url: String,
+    pub path: String,
+}
+
+impl From<Hit> for SearchHit {
+    fn from(hit: Hit) -> Self {
+        Self {
+            text: hit.payload.text,
+            score: hit.score,
+            source: hit.payload.source,
+            link_name: hit.payload.link_name,
+            source_url: hit.payload.source_url,
+            path: hit.payload.path,
+        }
+    }
+}
+
+/// One link's place in retrieval, for `GET /api/dashboard/rag/documents/details`.
+#[derive(Debug, Serialize)]
+pub struct LinkDocuments {
+    pub link_id: LinkId,
+    pub name: String,
+    pub url: String,
+    #[serde(rename = "type")]
+    pub link_type: CrmLinkType,
+    /// The channels on which the link is active (its chunks answer there).
+    pub channels: Vec<Channel>,
+    pub is_active: bool,
+    /// `indexed`, `never_synced`, `failing`, `not_supported` or `inactive`.
+    pub status: &'static str,
+    pub chunk_count: u64,
+    pub last_run: Option<SyncRun>,
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Sample {
+    pub path: String,
+    pub text: String,
+}
+
+impl Retrieval {
+    /// The page's best chunks for `text` on `channel`, best first.
+    pub async fn search(
+        &self,
+        filter: ChunkFilter,
+        text: &str,
+        k: usize,
+    ) -> Result<Vec<SearchHit>, SearchError> {
+        let embedder = self.inner.pipeline.embedder.clone();
+        let query_text = text.to_owned();
+        let vector = tokio::task::spawn_blocking(move || embedder.embed(&[query_text.as_str()]))
+            .await
+            .map_err(|e| SearchError::Embed(e.to_string()))?
+            .map_err(|e| SearchError::Embed(format!("{e:#}")))?
+            .pop()
+            .ok_or_else(|| SearchError::Embed("the model returned no vector".into()))?;
+        let query = SearchQuery {
+            filter,
+            text: text.to_owned(),
+            vector,
+            limit: k.clamp(1, MAX_K),
+        };
+        let hits = self.inner.pipeline.index.search(&query).await?;
+        Ok(hits.into_iter().map(SearchHit::from).collect())
+    }
+
+    /// Every CRM link of the page with its chunk count, last run and a few chunks.
+    pub async fn link_documents(
+        &self,
+        company: &CompanyId,
+        page: &Page,
+    ) -> Result<Vec<LinkDocuments>, SearchError> {
+        let mut seen: Vec<LinkId> = Vec::new();
+        let mut documents = Vec::new();
+        for link in page.all_links() {
+            if seen.contains(&link.id) {
+                continue;
+            }
+            seen.push(link.id.clone());
+            let channels = active_channels(page, &link.id);
+            let stored = self
+                .inner
+                .pipeline
+                .index
+                .list_link(company, &link.id)
+                .await?;
+            let last_run = self
+                .inner
+                .store
+                .list_sync_runs(&SyncRunQuery {
+                    company_id: company.clone(),
+                    page_id: Some(page.page_id.clone()),
+                    link_id: Some(link.id.clone()),
+                    limit: 1,
+                })
+                .await?
+                .pop();
+            documents.push(LinkDocuments {
+                link_id: link.id.clone(),
+                name: link.name.clone(),
+                url: link.url.clone(),
+                link_type: link.link_type,
+                is_active: !channels.is_empty(),
+                status: status(!channels.is_empty(), stored.len(), last_run.as_ref()),
+                channels,
+                chunk_count: stored.len() as u64,
+                samples: stored
+                    .into_iter()
+                    .take(SAMPLES)
+                    .map(|c| Sample {
+                        path: c.path,
+                        text: c.text,
+                    })
+                    .collect(),
+                last_run,
+            });
+        }
+        Ok(documents)
+    }
+}
+
+fn status(active: bool, chunks: usize, last_run: Option<&SyncRun>) -> &'static str {
+    use crate::domain::SyncOutcome;
+    match (active, last_run.map(|r| r.outcome)) {
+        (false, _) => "inactive",
+        (true, None) if chunks == 0 => "never_synced",
+        (true, Some(SyncOutcome::Failed)) => "failing",
+        (true, Some(SyncOutcome::NotSupported)) => "not_supported",
+        _ => "indexed",
+    }
+}

@@ -6,14 +6,14 @@
 //! * **outbound safety** ([`outbound`]): https only, and no address in loopback, private,
 //!   link-local, unique-local, CGNAT or cloud-metadata ranges, checked on the address that is
 //!   actually connected to and again on every redirect; `allow_private_networks` lifts both;
-//! * **pagination** ([`pagination`]): an RFC 8288 `Link: <..>; rel="next"` header, or a
+//! * **pagination** (`pagination`): an RFC 8288 `Link: <..>; rel="next"` header, or a
 //!   next-page URL in the body, up to `max_pages`, stopping on a loop;
-//! * **retries** ([`retry`]): a 429 is retried with exponential backoff and jitter, honouring
+//! * **retries** (`retry`): a 429 is retried with exponential backoff and jitter, honouring
 //!   `Retry-After`; every other failure is reported at once, since the scheduler tries again on
 //!   its next run anyway;
-//! * **limits** ([`body`]): a timeout per request and a size limit over all pages together,
+//! * **limits** (`body`): a timeout per request and a size limit over all pages together,
 //!   enforced while streaming so no more than the limit is ever held in memory;
-//! * **files** ([`file_source`]): `file://` links read only inside the operator's `file_root`.
+//! * **files** (`file_source`): `file://` links read only inside the operator's `file_root`.
 //!
 //! # How pages become one document
 //! The rest of the pipeline flattens one document per link, so pages are merged:

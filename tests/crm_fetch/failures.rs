@@ -6,7 +6,8 @@ use axum::body::Body as HttpBody;
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::routing::get;
-use crm_mind::crm::{Body, CrmFetcher, FetchError, FetchSettings};
+use crm_mind::crm::{Body, CrmFetcher, FetchError, FetchRequest, FetchSettings};
+use crm_mind::domain::CrmLinkType;
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -76,6 +77,17 @@ async fn errors_never_carry_the_api_key_or_header_values() {
         .await
         .unwrap_err();
     assert_eq!(unreachable.kind(), "network");
+
+    let key = secrecy::SecretString::from(API_KEY);
+    let headers = crate::fake_crm::credential_headers();
+    let request = FetchRequest {
+        url: "https://crm.example/customers",
+        link_type: CrmLinkType::Api,
+        api_key: Some(&key),
+        headers: &headers,
+    };
+    let request_debug = format!("{request:?}");
+    assert!(!request_debug.contains(API_KEY), "{request_debug}");
 
     for err in [unauthorized, unreachable] {
         for text in [err.to_string(), format!("{err:?}")] {

@@ -222,3 +222,53 @@ async fn credentials_go_only_to_the_links_own_origin() {
     assert_eq!(at_elsewhere.header("x-api-key"), None);
     assert_eq!(at_elsewhere.header("x-client-id"), None);
 }
+
+/// A first page whose body points the next page at `next`.
+fn first_page_pointing_at(next: String) -> Router {
+    Router::new().route(
+        "/records",
+        get(move || async move { axum::Json(json!({"next": next, "results": [{"id": 1}]})) }),
+    )
+}
+
+#[tokio::test]
+async fn a_next_page_on_a_blocked_address_is_refused() {
+    let blocked = FakeCrm::start_on("127.0.0.2", data_route()).await;
+    let entry = FakeCrm::start(first_page_pointing_at(blocked.url("/data"))).await;
+    let policy = OutboundPolicy::custom(false, block(&["127.0.0.2/32"]));
+    let fetcher = CrmFetcher::with_policy(test_settings(), policy).unwrap();
+
+    let err = fetch_with_credentials(&fetcher, &entry.url("/records"))
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.to_string(), "refused: 127.0.0.2 is a blocked address");
+    assert!(blocked.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_next_page_on_another_origin_gets_no_credentials() {
+    let elsewhere = FakeCrm::start_on(
+        "127.0.0.2",
+        Router::new().route(
+            "/records",
+            get(|| async { axum::Json(json!({"results": [{"id": 2}]})) }),
+        ),
+    )
+    .await;
+    let entry = FakeCrm::start(first_page_pointing_at(elsewhere.url("/records"))).await;
+    let fetcher = CrmFetcher::new(test_settings()).unwrap();
+
+    let fetched = fetch_with_credentials(&fetcher, &entry.url("/records"))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        fetched.body,
+        Body::Json(json!({"results": [{"id": 1}, {"id": 2}]}))
+    );
+    assert!(entry.requests()[0].header("x-api-key").is_some());
+    let at_elsewhere = &elsewhere.requests()[0];
+    assert_eq!(at_elsewhere.header("authorization"), None);
+    assert_eq!(at_elsewhere.header("x-api-key"), None);
+}

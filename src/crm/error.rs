@@ -36,7 +36,7 @@ pub enum FetchError {
         /// serde's description, which names the line and column (never the data).
         detail: String,
     },
-    #[error("the CRM data is larger than the limit of {} (crm_max_body_bytes)", human_bytes(*limit))]
+    #[error("the CRM data is larger than the limit of {} (CRM_MIND_CRM_MAX_BODY_BYTES)", human_bytes(*limit))]
     TooLarge { limit: u64 },
     #[error("could not reach the CRM: {reason}")]
     Network { reason: String },
@@ -119,7 +119,9 @@ fn unauthorized_hint(status: u16) -> &'static str {
 fn rate_limit_detail(retries: u32, refused_wait_secs: Option<u64>) -> String {
     match refused_wait_secs {
         Some(secs) => {
-            format!("and asked to wait {secs} s, longer than crm_max_retry_after_secs allows")
+            format!(
+                "and asked to wait {secs} s, longer than CRM_MIND_CRM_MAX_RETRY_AFTER_SECS allows"
+            )
         }
         None => format!("{} times in a row", retries + 1),
     }
@@ -151,11 +153,11 @@ mod tests {
         );
         assert_eq!(
             FetchError::TooLarge { limit: 50 << 20 }.to_string(),
-            "the CRM data is larger than the limit of 50 MiB (crm_max_body_bytes)"
+            "the CRM data is larger than the limit of 50 MiB (CRM_MIND_CRM_MAX_BODY_BYTES)"
         );
         assert_eq!(
             FetchError::TooLarge { limit: 1000 }.to_string(),
-            "the CRM data is larger than the limit of 1000 bytes (crm_max_body_bytes)"
+            "the CRM data is larger than the limit of 1000 bytes (CRM_MIND_CRM_MAX_BODY_BYTES)"
         );
     }
 

@@ -83,7 +83,7 @@ impl CrmFetcher {
     }
 
     /// Fetches a link's data, all pages merged (see the module doc of [`crate::crm`]).
-    #[tracing::instrument(skip_all, fields(link_type = ?request.link_type, host = tracing::field::Empty), err(Display))]
+    #[tracing::instrument(skip_all, fields(link_type = ?request.link_type, host = tracing::field::Empty), err(level = "warn", Display))]
     pub async fn fetch(&self, request: &FetchRequest<'_>) -> Result<Fetched, FetchError> {
         let url = parse(request.url)?;
         tracing::Span::current().record("host", url.host_str().unwrap_or(""));

@@ -299,7 +299,7 @@ async fn a_retry_after_longer_than_allowed_is_not_waited_for() {
     assert_eq!(err.kind(), "rate_limited");
     assert_eq!(
         err.to_string(),
-        "the CRM answered 429 Too Many Requests and asked to wait 3600 s, longer than crm_max_retry_after_secs allows; the next run tries again"
+        "the CRM answered 429 Too Many Requests and asked to wait 3600 s, longer than CRM_MIND_CRM_MAX_RETRY_AFTER_SECS allows; the next run tries again"
     );
     assert_eq!(crm.requests().len(), 1);
 }

@@ -1,10 +1,12 @@
 //! [`CrmFetcher`]: one link's fetch, from the first request to the merged document.
 //!
 //! Redirects are followed here rather than by reqwest, for two reasons: every hop's URL goes
-//! through the outbound guard, and the link's credentials go only to the link's own origin.
-//! reqwest drops `Authorization` and `Cookie` on a cross-host redirect but not custom headers
-//! such as `X-API-Key` or `X-Shopify-Access-Token`, which the guide's links use. The same
-//! origin rule applies to next-page URLs, so a CRM cannot steer the key to another host.
+//! through the outbound guard, and the link's API key and custom headers go only to the
+//! link's own origin (scheme, host and port). reqwest drops `Authorization` and `Cookie` on a
+//! cross-host redirect but not custom headers such as `X-API-Key` or `X-Shopify-Access-Token`,
+//! which the guide's links use. The same origin rule applies to next-page URLs, so a CRM cannot
+//! steer the key to another host. All custom headers are held back, not only credential-like
+//! names: a name-based guess that misses one would leak it.
 
 use super::body::{Budget, read_within};
 use super::outbound::{GuardedResolver, OutboundPolicy, OutboundRefusal};
@@ -83,7 +85,11 @@ impl CrmFetcher {
     }
 
     /// Fetches a link's data, all pages merged (see the module doc of [`crate::crm`]).
-    #[tracing::instrument(skip_all, fields(link_type = ?request.link_type, host = tracing::field::Empty), err(level = "warn", Display))]
+    #[tracing::instrument(
+        skip_all,
+        fields(link_type = ?request.link_type, host = tracing::field::Empty),
+        err(level = "warn", Display)
+    )]
     pub async fn fetch(&self, request: &FetchRequest<'_>) -> Result<Fetched, FetchError> {
         let url = parse(request.url)?;
         tracing::Span::current().record("host", url.host_str().unwrap_or(""));

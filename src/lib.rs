@@ -8,6 +8,7 @@
 //! * [`http`] is the axum router: the webhook, the dashboard API, log-in, health and metrics.
 //! * [`facebook`] checks webhook signatures and parses the wire format into
 //!   [`domain::events::WebhookEvent`]s; [`intake`] stores the ones that want an answer.
+//! * [`crm`] fetches a CRM link's data, guarded against reaching the server's own network.
 //! * [`accounts`] and [`dashboard`] hold the rules for users, tokens, pages and CRM links.
 //! * [`store`] is the document store seam, with the SQLite default and MongoDB.
 //! * [`secrets`] seals page tokens and API keys at rest; [`telemetry`] sets up logs and metrics.

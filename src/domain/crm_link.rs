@@ -136,13 +136,31 @@ pub fn parse_name(value: &str) -> Result<String, FieldError> {
     Ok(name.to_owned())
 }
 
-/// An absolute `http` or `https` URL with a host.
-pub fn parse_url(value: &str) -> Result<String, FieldError> {
+/// An absolute `http` or `https` URL with a host; for a link of type `file` also a local
+/// `file:///path` URL. Whether the server may actually reach it is the fetcher's call
+/// (`crm::CrmFetcher::check_url`), since that depends on its settings.
+pub fn parse_url(value: &str, link_type: CrmLinkType) -> Result<String, FieldError> {
     let trimmed = value.trim();
     let parsed = url::Url::parse(trimmed)
         .map_err(|e| FieldError::new("url", format!("is not an absolute URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(FieldError::new("url", "must use http or https"));
+    match parsed.scheme() {
+        "http" | "https" => {}
+        "file" if link_type == CrmLinkType::File => {
+            if parsed.host_str().is_some_and(|host| !host.is_empty()) {
+                return Err(FieldError::new(
+                    "url",
+                    "a file:// URL must name a local path (file:///path), not a host",
+                ));
+            }
+            return Ok(trimmed.to_owned());
+        }
+        "file" => {
+            return Err(FieldError::new(
+                "url",
+                "file:// URLs need the link type \"file\"",
+            ));
+        }
+        _ => return Err(FieldError::new("url", "must use http or https")),
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(FieldError::new("url", "must name a host"));
@@ -219,8 +237,8 @@ mod tests {
 
     #[test]
     fn urls_must_be_absolute_http() {
-        assert!(parse_url("https://api.crm.com/customers").is_ok());
-        assert!(parse_url("http://localhost:9000/x").is_ok());
+        assert!(parse_url("https://api.crm.com/customers", CrmLinkType::Api).is_ok());
+        assert!(parse_url("http://localhost:9000/x", CrmLinkType::Api).is_ok());
         for bad in [
             "",
             "api.crm.com",
@@ -229,9 +247,26 @@ mod tests {
             "file:///etc/passwd",
             "https://",
         ] {
-            let err = parse_url(bad).unwrap_err();
+            let err = parse_url(bad, CrmLinkType::Api).unwrap_err();
             assert_eq!(err.field, "url", "{bad:?}");
         }
+    }
+
+    #[test]
+    fn file_urls_are_accepted_only_for_file_links() {
+        let local = "file:///srv/crm-files/customers.json";
+        assert_eq!(parse_url(local, CrmLinkType::File).unwrap(), local);
+        assert!(parse_url("https://cdn.crm.com/export.csv", CrmLinkType::File).is_ok());
+        for link_type in [
+            CrmLinkType::Api,
+            CrmLinkType::Webhook,
+            CrmLinkType::Database,
+        ] {
+            let err = parse_url(local, link_type).unwrap_err();
+            assert!(err.message.contains("link type \"file\""), "{err}");
+        }
+        let err = parse_url("file://fileserver/share/x.json", CrmLinkType::File).unwrap_err();
+        assert!(err.message.contains("not a host"), "{err}");
     }
 
     #[test]

@@ -129,11 +129,11 @@ impl AddBody {
         let page_id = parse_page_id(&required(self.page_id, "page_id")?)?;
         let channels = Channel::parse_list("channels", &required(self.channels, "channels")?)?;
         let name = crm_link::parse_name(&required(self.name, "name")?)?;
-        let url = crm_link::parse_url(&required(self.url, "url")?)?;
         let link_type = match self.link_type.as_deref() {
             None | Some("") => CrmLinkType::Api,
             Some(word) => CrmLinkType::parse(word)?,
         };
+        let url = crm_link::parse_url(&required(self.url, "url")?, link_type)?;
         let is_active = required(self.is_active, "is_active")?;
         let headers =
             crm_link::parse_headers(self.headers.unwrap_or_default().into_iter().collect())?;

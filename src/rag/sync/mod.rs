@@ -94,7 +94,7 @@ impl Retrieval {
                 let applied = self
                     .inner
                     .pipeline
-                    .apply(&target, fetched.body, started.0)
+                    .apply(&target, fetched.body, fetched.complete, started.0)
                     .await;
                 (stats, applied)
             }
@@ -120,7 +120,11 @@ impl Retrieval {
             pages: 1,
             complete: true,
         };
-        let applied = self.inner.pipeline.apply(&target, body, started.0).await;
+        let applied = self
+            .inner
+            .pipeline
+            .apply(&target, body, true, started.0)
+            .await;
         Ok(self
             .record(&target, SyncTrigger::Push, started, (stats, applied))
             .await)

@@ -94,11 +94,14 @@ impl Pipeline {
         Ok(self.fetcher.fetch(&request).await?)
     }
 
-    /// Makes the link's chunks in the index exactly those of `body`.
+    /// Makes the link's chunks in the index exactly those of `body`. When the body is not
+    /// `complete` (pagination stopped at its limit), chunks it lacks are kept rather than
+    /// deleted: their records may be on the pages that were not fetched.
     pub async fn apply(
         &self,
         target: &LinkTarget,
         body: Body,
+        complete: bool,
         fetched_at: DateTime<Utc>,
     ) -> Result<ChunkCounts, SyncError> {
         let chunker = self.chunker.clone();
@@ -167,7 +170,7 @@ impl Pipeline {
         let wanted: std::collections::HashSet<Uuid> = wanted.into_iter().collect();
         let gone: Vec<Uuid> = existing
             .keys()
-            .filter(|id| !wanted.contains(id))
+            .filter(|id| complete && !wanted.contains(id))
             .copied()
             .collect();
         if !gone.is_empty() {

@@ -8,5 +8,7 @@
 //! * [`index`] stores both and answers hybrid searches per company, page and channel;
 //! * [`sync`] keeps one link's chunks current, embedding only what changed.
 
+pub mod chunk;
 pub mod embed;
+pub mod flatten;
 pub mod index;

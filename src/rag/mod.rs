@@ -10,3 +10,4 @@
 
 pub mod embed;
 pub mod index;
+pub mod lexical;

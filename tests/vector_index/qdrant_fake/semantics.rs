@@ -88,7 +88,7 @@ pub fn nearest(
             for (id, point) in &collection.points {
                 let Some(vector) = point.dense.get(name) else { continue };
                 if passes(id, point, filter)? {
-                    let score = vector.iter().zip(&query).map(|(a, b)| a * b).sum();
+                    let score: f32 = vector.iter().zip(&query).map(|(a, b)| a * b).sum();
                     scored.push((id.clone(), score));
                 }
             }

@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// The constant of reciprocal rank fusion, `1 / (RRF_K + rank)` with ranks from 1.
-/// Qdrant's Query API uses the same constant, so both engines rank alike.
+/// The constant of reciprocal rank fusion: a result at 0-based position `p` of a ranking earns
+/// `1 / (RRF_K + p)`, Qdrant's own formula (`score_fusion.rs`). The Qdrant engine sends it as
+/// the `k` of a parameterised RRF query, so both engines rank alike.
 pub const RRF_K: f32 = 60.0;
 
 /// Where a chunk's facts come from.

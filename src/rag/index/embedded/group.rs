@@ -1,0 +1,221 @@
+//! The chunks of one (company, page): their vectors in one contiguous `f32` buffer, their
+//! payloads, and a BM25 inverted index over their texts.
+//!
+//! Memory is the point of this layout: a row's vector is a slice of `vectors`, not its own
+//! allocation; what several rows of one CRM link share (link id and name, source, URL,
+//! channels) is interned once in `links`; a posting is one `u32` (row << 8 | term frequency).
+//! Deleting or replacing a row only marks it dead: postings are append-only, and a group is
+//! compacted (rows, vectors and postings rebuilt without the dead) once dead rows pass a quarter.
+
+use crate::domain::{Channel, CompanyId, LinkId, PageId};
+use crate::rag::index::{ChunkFilter, ChunkPayload, Source};
+use crate::rag::lexical;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What the rows of one CRM link have in common.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LinkMeta {
+    pub link_id: LinkId,
+    pub link_name: String,
+    pub source_url: String,
+    pub source: Source,
+    pub channels: Vec<Channel>,
+}
+
+impl LinkMeta {
+    fn of(payload: &ChunkPayload) -> Self {
+        Self {
+            link_id: payload.link_id.clone(),
+            link_name: payload.link_name.clone(),
+            source_url: payload.source_url.clone(),
+            source: payload.source,
+            channels: payload.channels.clone(),
+        }
+    }
+
+    /// Whether rows of this link pass the filter's channel, source and link conditions (the
+    /// company and page are the group's own).
+    pub fn passes(&self, filter: &ChunkFilter) -> bool {
+        filter.channel.is_none_or(|channel| self.channels.contains(&channel))
+            && filter.source.is_none_or(|source| self.source == source)
+            && filter.link_id.as_ref().is_none_or(|link| &self.link_id == link)
+    }
+}
+
+#[derive(Debug)]
+pub(super) struct Row {
+    pub id: Uuid,
+    pub link: u32,
+    pub path: Box<str>,
+    pub text: Box<str>,
+    pub content_hash: Box<str>,
+    pub fetched_at: DateTime<Utc>,
+    /// Number of lexical terms, BM25's document length.
+    pub terms: u32,
+    pub alive: bool,
+}
+
+/// A posting packs the row (upper 24 bits) and the term frequency capped at 255 (lower 8).
+const TF_BITS: u32 = 8;
+/// Rows per group are limited to 2^24 (16.7 million) by the posting layout.
+pub(super) const MAX_ROWS: usize = 1 << (32 - TF_BITS);
+
+#[derive(Debug)]
+pub(super) struct Group {
+    pub company_id: CompanyId,
+    pub page_id: PageId,
+    pub dims: usize,
+    pub links: Vec<LinkMeta>,
+    pub vectors: Vec<f32>,
+    pub rows: Vec<Row>,
+    pub postings: HashMap<u32, Vec<u32>>,
+    pub total_terms: u64,
+    pub dead: usize,
+}
+
+impl Group {
+    pub fn new(company_id: CompanyId, page_id: PageId, dims: usize) -> Self {
+        Self {
+            company_id,
+            page_id,
+            dims,
+            links: Vec::new(),
+            vectors: Vec::new(),
+            rows: Vec::new(),
+            postings: HashMap::new(),
+            total_terms: 0,
+            dead: 0,
+        }
+    }
+
+    pub fn vector(&self, row: usize) -> &[f32] {
+        &self.vectors[row * self.dims..(row + 1) * self.dims]
+    }
+
+    pub fn live_rows(&self) -> usize {
+        self.rows.len() - self.dead
+    }
+
+    /// Appends a chunk as a new row (the caller has killed any older row of the same id) and
+    /// returns its row number. The vector is L2-normalised here so cosine is a dot product.
+    pub fn push(&mut self, id: Uuid, vector: &[f32], payload: &ChunkPayload) -> usize {
+        let row = self.rows.len();
+        let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+        self.vectors.extend(vector.iter().map(|x| x * scale));
+        let link = self.intern(LinkMeta::of(payload));
+        let terms = self.index_text(row, &payload.text);
+        self.rows.push(Row {
+            id,
+            link,
+            path: payload.path.as_str().into(),
+            text: payload.text.as_str().into(),
+            content_hash: payload.content_hash.as_str().into(),
+            fetched_at: payload.fetched_at,
+            terms,
+            alive: true,
+        });
+        row
+    }
+
+    pub fn kill(&mut self, row: usize) {
+        if std::mem::replace(&mut self.rows[row].alive, false) {
+            self.dead += 1;
+        }
+    }
+
+    pub fn needs_compaction(&self) -> bool {
+        self.dead > 0 && (self.dead * 4 > self.rows.len() || self.rows.len() < 1024)
+    }
+
+    /// Rebuilds the group without dead rows; returns the new row number of every live id.
+    pub fn compact(&mut self) -> Vec<(Uuid, usize)> {
+        let old_rows = std::mem::take(&mut self.rows);
+        let old_vectors = std::mem::take(&mut self.vectors);
+        let old_links = std::mem::take(&mut self.links);
+        self.postings.clear();
+        self.total_terms = 0;
+        self.dead = 0;
+        let live = old_rows.iter().filter(|row| row.alive).count();
+        self.vectors.reserve_exact(live * self.dims);
+        self.rows.reserve_exact(live);
+        let mut moved = Vec::with_capacity(live);
+        for (old, row) in old_rows.into_iter().enumerate() {
+            if !row.alive {
+                continue;
+            }
+            let new = self.rows.len();
+            let start = old * self.dims;
+            self.vectors
+                .extend_from_slice(&old_vectors[start..start + self.dims]);
+            let link = self.intern(old_links[row.link as usize].clone());
+            self.index_text(new, &row.text);
+            moved.push((row.id, new));
+            self.rows.push(Row { link, ..row });
+        }
+        self.total_terms = self.rows.iter().map(|row| u64::from(row.terms)).sum();
+        for list in self.postings.values_mut() {
+            list.shrink_to_fit();
+        }
+        moved
+    }
+
+    /// Replaces the channels of every row of `link_id` (rows of other links keep theirs).
+    pub fn set_link_channels(&mut self, link_id: &LinkId, channels: &[Channel]) {
+        for meta in self.links.iter_mut().filter(|meta| &meta.link_id == link_id) {
+            meta.channels = channels.to_vec();
+        }
+    }
+
+    /// The payload of a row, rebuilt from the row and its interned link.
+    pub fn payload(&self, row: usize) -> ChunkPayload {
+        let stored = &self.rows[row];
+        let link = &self.links[stored.link as usize];
+        ChunkPayload {
+            company_id: self.company_id.clone(),
+            page_id: self.page_id.clone(),
+            channels: link.channels.clone(),
+            source: link.source,
+            source_url: link.source_url.clone(),
+            link_id: link.link_id.clone(),
+            link_name: link.link_name.clone(),
+            path: stored.path.to_string(),
+            text: stored.text.to_string(),
+            content_hash: stored.content_hash.to_string(),
+            fetched_at: stored.fetched_at,
+        }
+    }
+
+    fn intern(&mut self, meta: LinkMeta) -> u32 {
+        let index = match self.links.iter().position(|known| known == &meta) {
+            Some(index) => index,
+            None => {
+                self.links.push(meta);
+                self.links.len() - 1
+            }
+        };
+        index as u32
+    }
+
+    /// Adds the row's postings; returns its number of terms.
+    fn index_text(&mut self, row: usize, text: &str) -> u32 {
+        let terms = lexical::terms(text);
+        let mut counts: HashMap<u32, u32> = HashMap::with_capacity(terms.len());
+        for term in &terms {
+            *counts.entry(lexical::term_id(term)).or_default() += 1;
+        }
+        for (term, tf) in counts {
+            let posting = ((row as u32) << TF_BITS) | tf.min(255);
+            self.postings.entry(term).or_default().push(posting);
+        }
+        self.total_terms += terms.len() as u64;
+        terms.len() as u32
+    }
+}
+
+/// Splits a posting into (row, term frequency).
+pub(super) fn unpack(posting: u32) -> (usize, f32) {
+    ((posting >> TF_BITS) as usize, (posting & 0xff) as f32)
+}

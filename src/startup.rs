@@ -67,9 +67,7 @@ pub async fn open_retrieval(
         .context("loading the tokenizer that sizes chunks")?;
     let index: DynIndex = match &settings.qdrant_url {
         Some(url) => Arc::new(
-            QdrantIndex::connect(url, settings.qdrant_api_key.as_ref())
-                .await
-                .with_context(|| format!("connecting to Qdrant at {url} (CRM_MIND_QDRANT_URL)"))?,
+            QdrantIndex::connect(url, settings.qdrant_api_key.as_ref()).with_context(|| format!("connecting to Qdrant at {url} (CRM_MIND_QDRANT_URL)"))?,
         ),
         None => Arc::new(
             EmbeddedIndex::open(&settings.vectors_dir())

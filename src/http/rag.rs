@@ -242,6 +242,9 @@ impl From<StartError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "sync_in_progress", message)
             }
             StartError::Inactive => ApiError::new(StatusCode::CONFLICT, "link_inactive", message),
+            StartError::NothingToFetch(_) => {
+                ApiError::new(StatusCode::CONFLICT, "nothing_to_fetch", message)
+            }
             StartError::Store(e) => e.into(),
             StartError::Credentials(e) => ApiError::internal(e),
         }

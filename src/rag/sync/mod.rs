@@ -34,6 +34,8 @@ pub enum StartError {
     AlreadyRunning,
     #[error("the link is not active on any channel")]
     Inactive,
+    #[error("webhook links receive their data at POST /api/crm-links/webhook/{0}; there is nothing to fetch")]
+    NothingToFetch(LinkId),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("a stored credential of the link cannot be opened: {0}")]
@@ -63,6 +65,12 @@ impl Retrieval {
         let page = self.page(company, page_id).await?;
         let mut runs = Vec::new();
         for link_id in active_link_ids(&page) {
+            let pushed = page
+                .all_links()
+                .any(|l| l.id == link_id && l.link_type == CrmLinkType::Webhook);
+            if pushed {
+                continue;
+            }
             match self.sync_link(company, page_id, &link_id, trigger).await {
                 Ok(run) => runs.push(run),
                 Err(StartError::AlreadyRunning) => {}
@@ -82,6 +90,9 @@ impl Retrieval {
         trigger: SyncTrigger,
     ) -> Result<SyncRun, StartError> {
         let target = self.target(company, page_id, link_id).await?;
+        if target.link.link_type == CrmLinkType::Webhook {
+            return Err(StartError::NothingToFetch(link_id.clone()));
+        }
         let _slot = self.take_slot(link_id)?;
         let started = (Utc::now(), Instant::now());
         let result = match self.inner.pipeline.fetch(&target).await {
@@ -140,9 +151,14 @@ impl Retrieval {
         link_id: &LinkId,
         fetch_now: bool,
     ) {
-        let channels = match self.inner.store.get_page(company, page_id).await {
-            Ok(Some(page)) => active_channels(&page, link_id),
-            Ok(None) => Vec::new(),
+        // A webhook link is pushed to, never fetched: activating it waits for the CRM.
+        let (channels, pushed) = match self.inner.store.get_page(company, page_id).await {
+            Ok(Some(page)) => (
+                active_channels(&page, link_id),
+                page.all_links()
+                    .any(|l| &l.id == link_id && l.link_type == CrmLinkType::Webhook),
+            ),
+            Ok(None) => (Vec::new(), false),
             Err(e) => {
                 tracing::warn!(error = %e, link = %link_id, "could not read the page to reconcile a link");
                 return;
@@ -162,7 +178,7 @@ impl Retrieval {
         if let Err(e) = index.set_link_channels(company, link_id, &channels).await {
             tracing::warn!(error = %e, link = %link_id, "could not update a link's channels");
         }
-        if fetch_now {
+        if fetch_now && !pushed {
             let (this, company, page_id, link_id) = (
                 self.clone(),
                 company.clone(),

@@ -104,7 +104,7 @@ mod tests {
     #[test]
     fn slovenian_diacritics_fold_both_ways() {
         assert_eq!(terms("Čevlji"), terms("cevlji"));
-        assert_eq!(terms("ŠŽĆĐ čšžćđ"), vec!["szcd", "csczd"]);
+        assert_eq!(terms("ŠŽĆĐ čšžćđ"), vec!["szcd", "cszcd"]);
         assert_eq!(terms("Müller façade"), vec!["muller", "facade"]);
     }
 

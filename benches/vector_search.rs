@@ -19,15 +19,52 @@ use std::time::{Duration, Instant};
 const DIMS: usize = 384;
 const BATCH: usize = 1000;
 const WORDS: &[&str] = &[
-    "čevlji", "torba", "jakna", "majica", "hlače", "zimski", "usnjeni", "modra", "rdeča", "velikost",
-    "boots", "jacket", "leather", "winter", "summer", "delivery", "invoice", "paid", "pending",
-    "Maribor", "Ljubljana", "Celje", "Koper", "Kranj", "naročilo", "dostava", "plačano", "vrnitev",
+    "čevlji",
+    "torba",
+    "jakna",
+    "majica",
+    "hlače",
+    "zimski",
+    "usnjeni",
+    "modra",
+    "rdeča",
+    "velikost",
+    "boots",
+    "jacket",
+    "leather",
+    "winter",
+    "summer",
+    "delivery",
+    "invoice",
+    "paid",
+    "pending",
+    "Maribor",
+    "Ljubljana",
+    "Celje",
+    "Koper",
+    "Kranj",
+    "naročilo",
+    "dostava",
+    "plačano",
+    "vrnitev",
 ];
-const NAMES: &[&str] = &["Ana", "Marko", "Petra", "Luka", "Maja", "Nina", "Jure", "Eva"];
-const SURNAMES: &[&str] = &["Novak", "Horvat", "Kovačič", "Krajnc", "Zupančič", "Potočnik"];
+const NAMES: &[&str] = &[
+    "Ana", "Marko", "Petra", "Luka", "Maja", "Nina", "Jure", "Eva",
+];
+const SURNAMES: &[&str] = &[
+    "Novak",
+    "Horvat",
+    "Kovačič",
+    "Krajnc",
+    "Zupančič",
+    "Potočnik",
+];
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn resident_bytes() -> u64 {
@@ -134,7 +171,11 @@ fn main() {
         for q in 0..queries + 20 {
             let query = SearchQuery {
                 filter: filter.clone(),
-                text: format!("{} naročilo PO-{} čevlji", NAMES[q % NAMES.len()], 1000 + q * 7),
+                text: format!(
+                    "{} naročilo PO-{} čevlji",
+                    NAMES[q % NAMES.len()],
+                    1000 + q * 7
+                ),
                 vector: unit_vector(&mut rng),
                 limit: 5,
             };
@@ -164,7 +205,10 @@ fn main() {
         .sum();
 
     println!("chunks: {chunks}, dims: {DIMS}, queries: {queries} (limit 5, page + channel filter)");
-    println!("load (upsert in batches of {BATCH}, fsynced): {:.2} s", load.as_secs_f64());
+    println!(
+        "load (upsert in batches of {BATCH}, fsynced): {:.2} s",
+        load.as_secs_f64()
+    );
     println!(
         "hybrid search per query: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         percentile(&timings, 0.50).as_secs_f64() * 1e3,

@@ -45,7 +45,9 @@ impl Harness {
 
     pub async fn real_qdrant() -> Option<Self> {
         let url = std::env::var("QDRANT_URL").ok()?;
-        let key = std::env::var("QDRANT_API_KEY").ok().map(secrecy::SecretString::from);
+        let key = std::env::var("QDRANT_API_KEY")
+            .ok()
+            .map(secrecy::SecretString::from);
         let index = QdrantIndex::connect(&url, key.as_ref()).expect("the client builds");
         Some(Self::ready(Arc::new(index), None, None).await)
     }
@@ -55,7 +57,10 @@ impl Harness {
         dir: Option<tempfile::TempDir>,
         server: Option<tokio::task::JoinHandle<()>>,
     ) -> Self {
-        index.ensure_ready(DIMS).await.expect("the index gets ready");
+        index
+            .ensure_ready(DIMS)
+            .await
+            .expect("the index gets ready");
         Self {
             index,
             company_a: CompanyId::generate(),
@@ -67,7 +72,11 @@ impl Harness {
     }
 
     pub fn dir(&self) -> PathBuf {
-        self.dir.as_ref().expect("an embedded index").path().to_owned()
+        self.dir
+            .as_ref()
+            .expect("an embedded index")
+            .path()
+            .to_owned()
     }
 
     /// Searches with the text on the lexical side and its synthetic vector on the dense side.

@@ -36,7 +36,11 @@ pub async fn finds_by_meaning_on_the_dense_side(harness: &Harness) {
     seeded(harness).await;
     // No lexical text at all: only the vector can find it, and near words count.
     let hits = harness
-        .search_with(company_a(harness), "", embed("warm boot for the winter snows"))
+        .search_with(
+            company_a(harness),
+            "",
+            embed("warm boot for the winter snows"),
+        )
         .await;
     assert_eq!(texts(&hits).first(), Some(&BOOTS), "{:?}", texts(&hits));
     let hits = harness
@@ -60,7 +64,12 @@ pub async fn finds_codes_emails_and_folded_words_on_the_lexical_side(harness: &H
         let hits = harness
             .search_with(company_a(harness), query, unrelated.clone())
             .await;
-        assert_eq!(texts(&hits).first(), Some(&expected), "query {query:?}: {:?}", texts(&hits));
+        assert_eq!(
+            texts(&hits).first(),
+            Some(&expected),
+            "query {query:?}: {:?}",
+            texts(&hits)
+        );
     }
     // Fused scores are RRF scores: positive and best first.
     let hits = harness.search(company_a(harness), "SKU-12-B").await;
@@ -70,29 +79,46 @@ pub async fn finds_codes_emails_and_folded_words_on_the_lexical_side(harness: &H
 
 pub async fn company_b_never_sees_or_deletes_company_a(harness: &Harness) {
     let a_chunks = seeded(harness).await;
-    let b_chunk = Chunk::new(&harness.company_b, "records[0]", "products[0].name: B's own boots");
+    let b_chunk = Chunk::new(
+        &harness.company_b,
+        "records[0]",
+        "products[0].name: B's own boots",
+    );
     upsert(harness, &[&b_chunk]).await;
 
     let company_b = ChunkFilter::company(harness.company_b.clone());
     for query in ["SKU-12-B", "winter leather boots", "ana.novak@example.si"] {
         let hits = harness.search(company_b.clone(), query).await;
         assert!(
-            hits.iter().all(|hit| hit.payload.company_id == harness.company_b),
+            hits.iter()
+                .all(|hit| hit.payload.company_id == harness.company_b),
             "company B saw another company's chunk for {query:?}"
         );
     }
     // B deleting A's ids, or everything of its own, never touches A.
     let a_ids: Vec<_> = a_chunks.iter().map(|c| c.id).collect();
-    harness.index.delete_ids(&harness.company_b, &a_ids).await.unwrap();
+    harness
+        .index
+        .delete_ids(&harness.company_b, &a_ids)
+        .await
+        .unwrap();
     assert_eq!(harness.index.delete_matching(&company_b).await.unwrap(), 1);
     assert_eq!(harness.index.count(&company_a(harness)).await.unwrap(), 6);
     assert_eq!(harness.index.count(&company_b).await.unwrap(), 0);
 }
 
 pub async fn page_filter_keeps_other_pages_out(harness: &Harness) {
-    let on_page_1 = Chunk::new(&harness.company_a, "a", "orders[0].id: PO-1234 status shipped");
-    let on_page_2 =
-        Chunk::new(&harness.company_a, "a", "orders[0].id: PO-1234 status pending").page("page-2");
+    let on_page_1 = Chunk::new(
+        &harness.company_a,
+        "a",
+        "orders[0].id: PO-1234 status shipped",
+    );
+    let on_page_2 = Chunk::new(
+        &harness.company_a,
+        "a",
+        "orders[0].id: PO-1234 status pending",
+    )
+    .page("page-2");
     upsert(harness, &[&on_page_1, &on_page_2]).await;
 
     let page_2 = company_a(harness).page(PageId::from("page-2"));
@@ -103,10 +129,18 @@ pub async fn page_filter_keeps_other_pages_out(harness: &Harness) {
 }
 
 pub async fn channel_filter_keeps_messenger_only_chunks_out_of_facebook(harness: &Harness) {
-    let private = Chunk::new(&harness.company_a, "a", "customers[0].phone: 041 555 123 private")
-        .channels(&[Channel::Messenger]);
-    let public = Chunk::new(&harness.company_a, "b", "opening hours: 8-16, phone 041 555 000")
-        .channels(&[Channel::Facebook, Channel::Messenger]);
+    let private = Chunk::new(
+        &harness.company_a,
+        "a",
+        "customers[0].phone: 041 555 123 private",
+    )
+    .channels(&[Channel::Messenger]);
+    let public = Chunk::new(
+        &harness.company_a,
+        "b",
+        "opening hours: 8-16, phone 041 555 000",
+    )
+    .channels(&[Channel::Facebook, Channel::Messenger]);
     upsert(harness, &[&private, &public]).await;
 
     let facebook = company_a(harness).channel(Channel::Facebook);
@@ -128,9 +162,15 @@ pub async fn source_and_link_filters(harness: &Harness) {
         .search(company_a(harness).source(Source::Metakocka), "stock SKU-7")
         .await;
     assert_eq!(texts(&hits), vec![erp.payload.text.as_str()]);
-    assert_eq!(hits[0].payload, erp.payload, "the payload comes back as stored");
+    assert_eq!(
+        hits[0].payload, erp.payload,
+        "the payload comes back as stored"
+    );
     let hits = harness
-        .search(company_a(harness).link(LinkId::from("crm-link")), "stock SKU-7")
+        .search(
+            company_a(harness).link(LinkId::from("crm-link")),
+            "stock SKU-7",
+        )
         .await;
     assert_eq!(texts(&hits), vec![crm.payload.text.as_str()]);
 }
@@ -138,12 +178,20 @@ pub async fn source_and_link_filters(harness: &Harness) {
 pub async fn upsert_by_id_replaces(harness: &Harness) {
     let old = Chunk::new(&harness.company_a, "a", "orders[0].status: pending PO-555");
     upsert(harness, &[&old]).await;
-    let new = Chunk::new(&harness.company_a, "a", "orders[0].status: delivered PO-555").with_id(old.id);
+    let new = Chunk::new(
+        &harness.company_a,
+        "a",
+        "orders[0].status: delivered PO-555",
+    )
+    .with_id(old.id);
     upsert(harness, &[&new]).await;
 
     assert_eq!(harness.index.count(&company_a(harness)).await.unwrap(), 1);
     let hits = harness.search(company_a(harness), "pending").await;
-    assert!(hits.iter().all(|hit| !hit.payload.text.contains("pending")), "old text still found");
+    assert!(
+        hits.iter().all(|hit| !hit.payload.text.contains("pending")),
+        "old text still found"
+    );
     let hits = harness.search(company_a(harness), "PO-555 delivered").await;
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].id, old.id);
@@ -183,7 +231,11 @@ pub async fn set_link_channels_moves_a_link_between_channels(harness: &Harness) 
 
     harness
         .index
-        .set_link_channels(&harness.company_a, &LinkId::from("link-1"), &[Channel::Messenger])
+        .set_link_channels(
+            &harness.company_a,
+            &LinkId::from("link-1"),
+            &[Channel::Messenger],
+        )
         .await
         .unwrap();
     let facebook = company_a(harness).channel(Channel::Facebook);
@@ -248,8 +300,15 @@ pub async fn another_dimension_is_invalid(harness: &Harness) {
     let IndexError::Invalid(message) = &error else {
         panic!("expected Invalid, got {error:?}");
     };
-    assert!(message.contains("384") && message.contains("768"), "{message}");
-    harness.index.ensure_ready(384).await.expect("the right size is still fine");
+    assert!(
+        message.contains("384") && message.contains("768"),
+        "{message}"
+    );
+    harness
+        .index
+        .ensure_ready(384)
+        .await
+        .expect("the right size is still fine");
 }
 
 pub async fn restart_keeps_everything(harness: Harness) {
@@ -258,20 +317,34 @@ pub async fn restart_keeps_everything(harness: Harness) {
     let dir = harness.dir();
     let embedded = harness.embedded.as_ref().expect("an embedded index");
     embedded.snapshot().await.unwrap();
-    harness.index.delete_ids(&harness.company_a, &[chunks[1].id]).await.unwrap();
     harness
         .index
-        .set_link_channels(&harness.company_a, &LinkId::from("link-1"), &[Channel::Messenger])
+        .delete_ids(&harness.company_a, &[chunks[1].id])
+        .await
+        .unwrap();
+    harness
+        .index
+        .set_link_channels(
+            &harness.company_a,
+            &LinkId::from("link-1"),
+            &[Channel::Messenger],
+        )
         .await
         .unwrap();
     let before = harness.search(company_a(&harness), "SKU-12-B").await;
 
     let reopened = EmbeddedIndex::open(&dir).expect("reopens");
     let after = reopened_search(&reopened, &harness, "SKU-12-B").await;
-    assert_eq!(before, after, "the same hits, scores and payloads after a restart");
+    assert_eq!(
+        before, after,
+        "the same hits, scores and payloads after a restart"
+    );
     assert_eq!(reopened.count(&company_a(&harness)).await.unwrap(), 5);
     let error = reopened.ensure_ready(768).await.unwrap_err();
-    assert!(matches!(error, IndexError::Invalid(_)), "the dimensions survive too");
+    assert!(
+        matches!(error, IndexError::Invalid(_)),
+        "the dimensions survive too"
+    );
 }
 
 async fn reopened_search(
@@ -292,7 +365,10 @@ pub async fn torn_log_tail_is_ignored(harness: Harness) {
     seeded(&harness).await;
     let dir = harness.dir();
     // A crash in the middle of an append: a length and checksum, then half the body.
-    let mut log = std::fs::OpenOptions::new().append(true).open(dir.join("index.log")).unwrap();
+    let mut log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("index.log"))
+        .unwrap();
     log.write_all(&[200, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9]).unwrap();
     drop(log);
 

@@ -177,8 +177,11 @@ pub trait VectorIndex: Send + Sync {
     async fn search(&self, query: &SearchQuery) -> IndexResult<Vec<Hit>>;
     async fn count(&self, filter: &ChunkFilter) -> IndexResult<u64>;
     /// Every chunk of one link, ordered by path, without vectors.
-    async fn list_link(&self, company_id: &CompanyId, link_id: &LinkId)
-    -> IndexResult<Vec<StoredChunk>>;
+    async fn list_link(
+        &self,
+        company_id: &CompanyId,
+        link_id: &LinkId,
+    ) -> IndexResult<Vec<StoredChunk>>;
     /// `embedded` or `qdrant`, for logs and `/readyz`.
     fn engine(&self) -> &'static str;
 }

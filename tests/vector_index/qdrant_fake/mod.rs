@@ -53,7 +53,9 @@ pub struct FakeQdrant {
 
 /// Starts the fake on 127.0.0.1 with an ephemeral port; returns its URL and the server task.
 pub async fn spawn() -> (String, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     let fake = FakeQdrant::default();
     let server = tokio::spawn(async move {

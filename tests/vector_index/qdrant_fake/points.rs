@@ -69,7 +69,10 @@ impl FakeQdrant {
 }
 
 /// Ids of the points a selector picks.
-fn selected(collection: &Collection, selector: Option<&PointsSelector>) -> Result<Vec<String>, Status> {
+fn selected(
+    collection: &Collection,
+    selector: Option<&PointsSelector>,
+) -> Result<Vec<String>, Status> {
     match selector.and_then(|s| s.points_selector_one_of.as_ref()) {
         Some(PointsSelectorOneOf::Points(list)) => {
             list.ids.iter().map(|id| id_text(Some(id))).collect()
@@ -95,7 +98,9 @@ fn stored(point: qdrant_client::qdrant::PointStruct) -> Result<(String, StoredPo
         payload: point.payload,
     };
     let Some(VectorsOptions::Vectors(named)) = point.vectors.and_then(|v| v.vectors_options) else {
-        return Err(Status::invalid_argument("the fake stores named vectors only"));
+        return Err(Status::invalid_argument(
+            "the fake stores named vectors only",
+        ));
     };
     for (name, vector) in named.vectors {
         match vector.vector {
@@ -106,7 +111,11 @@ fn stored(point: qdrant_client::qdrant::PointStruct) -> Result<(String, StoredPo
                 let map = sparse.indices.into_iter().zip(sparse.values).collect();
                 stored.sparse.insert(name, map);
             }
-            _ => return Err(Status::unimplemented("the fake stores dense and sparse vectors")),
+            _ => {
+                return Err(Status::unimplemented(
+                    "the fake stores dense and sparse vectors",
+                ));
+            }
         }
     }
     Ok((id, stored))

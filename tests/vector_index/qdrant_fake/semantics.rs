@@ -17,7 +17,9 @@ pub fn passes(id: &str, point: &StoredPoint, filter: Option<&Filter>) -> Result<
         return Ok(true);
     };
     if filter.min_should.is_some() {
-        return Err(Status::unimplemented("the fake does not implement min_should"));
+        return Err(Status::unimplemented(
+            "the fake does not implement min_should",
+        ));
     }
     for condition in &filter.must {
         if !holds(id, point, condition)? {
@@ -57,7 +59,9 @@ fn holds(id: &str, point: &StoredPoint, condition: &Condition) -> Result<bool, S
                 _ => Err(Status::unimplemented("the fake matches keywords only")),
             }
         }
-        _ => Err(Status::unimplemented("the fake does not implement this condition")),
+        _ => Err(Status::unimplemented(
+            "the fake does not implement this condition",
+        )),
     }
 }
 
@@ -65,9 +69,10 @@ fn holds(id: &str, point: &StoredPoint, condition: &Condition) -> Result<bool, S
 fn any_string(value: Option<&Value>, matches: impl Fn(&str) -> bool) -> bool {
     match value.and_then(|v| v.kind.as_ref()) {
         Some(Kind::StringValue(s)) => matches(s),
-        Some(Kind::ListValue(list)) => list.values.iter().any(|v| {
-            matches!(&v.kind, Some(Kind::StringValue(s)) if matches(s))
-        }),
+        Some(Kind::ListValue(list)) => list
+            .values
+            .iter()
+            .any(|v| matches!(&v.kind, Some(Kind::StringValue(s)) if matches(s))),
         _ => false,
     }
 }
@@ -86,7 +91,9 @@ pub fn nearest(
         Some(Variant::Dense(dense)) => {
             let query = normalised(&dense.data);
             for (id, point) in &collection.points {
-                let Some(vector) = point.dense.get(name) else { continue };
+                let Some(vector) = point.dense.get(name) else {
+                    continue;
+                };
                 if passes(id, point, filter)? {
                     let score: f32 = vector.iter().zip(&query).map(|(a, b)| a * b).sum();
                     scored.push((id.clone(), score));
@@ -109,12 +116,18 @@ pub fn nearest(
                 .zip(&sparse.values)
                 .map(|(&index, &value)| {
                     let n = containing(index);
-                    let weight = if idf { ((total - n + 0.5) / (n + 0.5) + 1.0).ln() } else { 1.0 };
+                    let weight = if idf {
+                        ((total - n + 0.5) / (n + 0.5) + 1.0).ln()
+                    } else {
+                        1.0
+                    };
                     (index, value * weight)
                 })
                 .collect();
             for (id, point) in &collection.points {
-                let Some(vector) = point.sparse.get(name) else { continue };
+                let Some(vector) = point.sparse.get(name) else {
+                    continue;
+                };
                 let shared: Vec<f32> = weights
                     .iter()
                     .filter_map(|(index, weight)| vector.get(index).map(|v| v * weight))
@@ -124,7 +137,11 @@ pub fn nearest(
                 }
             }
         }
-        _ => return Err(Status::unimplemented("the fake queries dense and sparse vectors only")),
+        _ => {
+            return Err(Status::unimplemented(
+                "the fake queries dense and sparse vectors only",
+            ));
+        }
     }
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     scored.truncate(limit);

@@ -125,7 +125,10 @@ fn put_chunk(out: &mut Vec<u8>, id: &Uuid, vector: &[f32], payload: &ChunkPayloa
 }
 
 pub(super) fn decode(body: &[u8]) -> IndexResult<(u64, Op)> {
-    let mut reader = Reader { bytes: body, pos: 0 };
+    let mut reader = Reader {
+        bytes: body,
+        pos: 0,
+    };
     let seq = u64::from_le_bytes(reader.take(8)?.try_into().expect("8 bytes"));
     let op = match reader.take(1)?[0] {
         SET_DIMS => Op::SetDims(reader.u32()? as usize),
@@ -223,7 +226,9 @@ impl<'a> Reader<'a> {
     }
 
     fn u32(&mut self) -> IndexResult<u32> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
 
     fn str(&mut self) -> IndexResult<&'a str> {
@@ -239,7 +244,9 @@ impl<'a> Reader<'a> {
     }
 
     fn uuid(&mut self) -> IndexResult<Uuid> {
-        Ok(Uuid::from_bytes(self.take(16)?.try_into().expect("16 bytes")))
+        Ok(Uuid::from_bytes(
+            self.take(16)?.try_into().expect("16 bytes"),
+        ))
     }
 
     fn chunk(&mut self) -> IndexResult<IndexedChunk> {

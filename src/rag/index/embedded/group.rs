@@ -38,9 +38,14 @@ impl LinkMeta {
     /// Whether rows of this link pass the filter's channel, source and link conditions (the
     /// company and page are the group's own).
     pub fn passes(&self, filter: &ChunkFilter) -> bool {
-        filter.channel.is_none_or(|channel| self.channels.contains(&channel))
+        filter
+            .channel
+            .is_none_or(|channel| self.channels.contains(&channel))
             && filter.source.is_none_or(|source| self.source == source)
-            && filter.link_id.as_ref().is_none_or(|link| &self.link_id == link)
+            && filter
+                .link_id
+                .as_ref()
+                .is_none_or(|link| &self.link_id == link)
     }
 }
 
@@ -164,7 +169,11 @@ impl Group {
 
     /// Replaces the channels of every row of `link_id` (rows of other links keep theirs).
     pub fn set_link_channels(&mut self, link_id: &LinkId, channels: &[Channel]) {
-        for meta in self.links.iter_mut().filter(|meta| &meta.link_id == link_id) {
+        for meta in self
+            .links
+            .iter_mut()
+            .filter(|meta| &meta.link_id == link_id)
+        {
             meta.channels = channels.to_vec();
         }
     }

@@ -31,7 +31,6 @@ use std::path::Path;
 use std::sync::Arc;
 use uuid::Uuid;
 
-
 /// A cheap-to-clone handle on one embedded index directory.
 #[derive(Clone)]
 pub struct EmbeddedIndex {
@@ -103,7 +102,9 @@ impl EmbeddedIndex {
 impl VectorIndex for EmbeddedIndex {
     async fn ensure_ready(&self, dims: usize) -> IndexResult<()> {
         if dims == 0 {
-            return Err(IndexError::Invalid("vectors need at least one dimension".into()));
+            return Err(IndexError::Invalid(
+                "vectors need at least one dimension".into(),
+            ));
         }
         if self.inner.state.read().dims == Some(dims) {
             return Ok(());

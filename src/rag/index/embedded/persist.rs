@@ -60,7 +60,11 @@ pub(super) fn open(dir: &Path) -> IndexResult<(State, Log)> {
     }
 
     let log_path = dir.join(LOG);
-    let bytes = if log_path.exists() { read(&log_path)? } else { Vec::new() };
+    let bytes = if log_path.exists() {
+        read(&log_path)?
+    } else {
+        Vec::new()
+    };
     let mut offset = 0;
     let mut last_seq = snapshot_seq;
     while let Some((body, next)) = codec::next_record(&bytes, offset) {
@@ -141,7 +145,8 @@ impl Log {
                 .collect();
             codec::frame(&codec::encode_upsert(last_seq, &batch), &mut out);
             if out.len() > 8 << 20 {
-                file.write_all(&out).map_err(|e| io("cannot write", &tmp, e))?;
+                file.write_all(&out)
+                    .map_err(|e| io("cannot write", &tmp, e))?;
                 written += out.len() as u64;
                 out.clear();
             }

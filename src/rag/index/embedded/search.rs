@@ -69,7 +69,11 @@ pub(super) fn search(state: &State, query: &SearchQuery) -> Vec<Hit> {
 
 /// Whether each interned link of the group passes the filter, indexed like `group.links`.
 fn passing_links(group: &Group, query: &SearchQuery) -> Vec<bool> {
-    group.links.iter().map(|l| l.passes(&query.filter)).collect()
+    group
+        .links
+        .iter()
+        .map(|l| l.passes(&query.filter))
+        .collect()
 }
 
 fn dense_ranking(state: &State, groups: &[usize], query: &SearchQuery, take: usize) -> Vec<RowRef> {

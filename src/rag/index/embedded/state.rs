@@ -80,8 +80,11 @@ impl State {
                 let mut deleted = 0;
                 for index in self.matching_groups(&filter) {
                     let group = &mut self.groups[index];
-                    let passing: Vec<bool> =
-                        group.links.iter().map(|link| link.passes(&filter)).collect();
+                    let passing: Vec<bool> = group
+                        .links
+                        .iter()
+                        .map(|link| link.passes(&filter))
+                        .collect();
                     for row in 0..group.rows.len() {
                         let stored = &group.rows[row];
                         if stored.alive && passing[stored.link as usize] {
@@ -100,7 +103,11 @@ impl State {
                 link_id,
                 channels,
             } => {
-                for group in self.groups.iter_mut().filter(|g| g.company_id == company_id) {
+                for group in self
+                    .groups
+                    .iter_mut()
+                    .filter(|g| g.company_id == company_id)
+                {
                     group.set_link_channels(&link_id, &channels);
                 }
                 0

@@ -150,7 +150,9 @@ impl VectorIndex for QdrantIndex {
         }
         for batch in points.chunks(UPSERT_BATCH) {
             self.client
-                .upsert_points(UpsertPointsBuilder::new(self.collection(), batch.to_vec()).wait(true))
+                .upsert_points(
+                    UpsertPointsBuilder::new(self.collection(), batch.to_vec()).wait(true),
+                )
                 .await
                 .map_err(|e| unavailable("upsert", e))?;
         }
@@ -163,7 +165,11 @@ impl VectorIndex for QdrantIndex {
         }
         let selector = convert::ids_of_company(company_id.as_str(), ids);
         self.client
-            .delete_points(DeletePointsBuilder::new(self.collection()).points(selector).wait(true))
+            .delete_points(
+                DeletePointsBuilder::new(self.collection())
+                    .points(selector)
+                    .wait(true),
+            )
             .await
             .map_err(|e| unavailable("delete", e))?;
         Ok(())
@@ -276,7 +282,8 @@ impl VectorIndex for QdrantIndex {
         company_id: &CompanyId,
         link_id: &LinkId,
     ) -> IndexResult<Vec<StoredChunk>> {
-        let filter = convert::filter(&ChunkFilter::company(company_id.clone()).link(link_id.clone()));
+        let filter =
+            convert::filter(&ChunkFilter::company(company_id.clone()).link(link_id.clone()));
         let mut chunks = Vec::new();
         let mut offset = None;
         loop {

@@ -95,7 +95,9 @@ impl CollectionSpec {
 }
 
 fn invalid(message: String) -> IndexError {
-    IndexError::Invalid(format!("migrations/qdrant/vector_documents.json: {message}"))
+    IndexError::Invalid(format!(
+        "migrations/qdrant/vector_documents.json: {message}"
+    ))
 }
 
 #[cfg(test)]
@@ -121,6 +123,9 @@ mod tests {
             .into_iter()
             .map(|r| r.field_name)
             .collect();
-        assert_eq!(fields, ["channels", "company_id", "link_id", "page_id", "source"]);
+        assert_eq!(
+            fields,
+            ["channels", "company_id", "link_id", "page_id", "source"]
+        );
     }
 }

@@ -7,11 +7,11 @@ use crate::accounts::Accounts;
 use crate::config::Settings;
 use crate::domain::{CompanyId, PageId, Role, SyncOutcome, SyncTrigger};
 use crate::rag::sync::active_link_ids;
-use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use crate::startup;
+use anyhow::Context;
 use chrono::Duration;
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use secrecy::SecretString;
 use std::path::PathBuf;
 
@@ -107,7 +107,10 @@ async fn sync_page(settings: &Settings, page_id: &PageId) -> anyhow::Result<()> 
         .with_context(|| format!("page {page_id} is not registered"))?;
     let retrieval = startup::open_retrieval(settings, store, cipher).await?;
     let link_ids = active_link_ids(&page);
-    anyhow::ensure!(!link_ids.is_empty(), "page {page_id} has no active CRM links");
+    anyhow::ensure!(
+        !link_ids.is_empty(),
+        "page {page_id} has no active CRM links"
+    );
     let bar = ProgressBar::new(link_ids.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} links  {msg}")
             .expect("a valid template")
@@ -154,7 +157,11 @@ async fn sync_page(settings: &Settings, page_id: &PageId) -> anyhow::Result<()> 
     for line in lines {
         println!("{line}");
     }
-    anyhow::ensure!(failures == 0, "{failures} of {} link(s) failed", link_ids.len());
+    anyhow::ensure!(
+        failures == 0,
+        "{failures} of {} link(s) failed",
+        link_ids.len()
+    );
     Ok(())
 }
 

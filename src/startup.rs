@@ -6,9 +6,9 @@
 
 use crate::accounts::Accounts;
 use crate::config::{Settings, StoreKind};
+use crate::crm::CrmFetcher;
 use crate::dashboard::Dashboard;
 use crate::http::{self, AppState, WebhookSecrets};
-use crate::crm::CrmFetcher;
 use crate::intake::Intake;
 use crate::rag::Retrieval;
 use crate::rag::chunk::Chunker;
@@ -67,7 +67,8 @@ pub async fn open_retrieval(
         .context("loading the tokenizer that sizes chunks")?;
     let index: DynIndex = match &settings.qdrant_url {
         Some(url) => Arc::new(
-            QdrantIndex::connect(url, settings.qdrant_api_key.as_ref()).with_context(|| format!("connecting to Qdrant at {url} (CRM_MIND_QDRANT_URL)"))?,
+            QdrantIndex::connect(url, settings.qdrant_api_key.as_ref())
+                .with_context(|| format!("connecting to Qdrant at {url} (CRM_MIND_QDRANT_URL)"))?,
         ),
         None => Arc::new(
             EmbeddedIndex::open(&settings.vectors_dir())
@@ -179,7 +180,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     );
     tokio::spawn(purge_expired_sessions(state.store.clone()));
     let mut scheduler = match &state.retrieval {
-        Some(retrieval) => Some(schedule::start(retrieval.clone(), settings.schedule_settings()).await?),
+        Some(retrieval) => {
+            Some(schedule::start(retrieval.clone(), settings.schedule_settings()).await?)
+        }
         None => None,
     };
     serve(state, listener, shutdown_signal()).await?;

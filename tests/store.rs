@@ -9,9 +9,9 @@ use crm_mind::domain::{
     Channel, Company, CompanyId, CrmLink, CrmLinkType, Email, LinkHeader, LinkId, Page, PageId,
     Role, Sealed, Session, User, UserId,
 };
+use crm_mind::domain::{ChunkCounts, SyncOutcome, SyncRun, SyncTrigger};
 use crm_mind::store::mongo::MongoStore;
 use crm_mind::store::sqlite::SqliteStore;
-use crm_mind::domain::{ChunkCounts, SyncOutcome, SyncRun, SyncTrigger};
 use crm_mind::store::{DynStore, InsertOutcome, StoreError, SyncRunQuery};
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -312,7 +312,11 @@ async fn pages_are_scoped_to_their_company_and_unique_across_companies() {
             (a.id.to_string(), "1002".to_owned()),
         ];
         expected.sort();
-        assert_eq!(everyone, expected, "{}: the scheduler sees every page", s.name);
+        assert_eq!(
+            everyone, expected,
+            "{}: the scheduler sees every page",
+            s.name
+        );
         let legacy_link = first.legacy_crm_links[0].id.clone();
         assert_eq!(
             s.store.find_link_owner(&legacy_link).await.unwrap(),
@@ -590,12 +594,18 @@ async fn sync_runs_list_newest_first_per_company_page_and_link() {
             .list_sync_runs(&query(None, Some(&link_1), 10))
             .await
             .unwrap();
-        assert_eq!(link_runs, vec![other_page.clone(), older.clone()], "{}", s.name);
-        let latest = s
-            .store
-            .list_sync_runs(&query(None, None, 1))
-            .await
-            .unwrap();
-        assert_eq!(latest, vec![newer.clone()], "{}: limit, and B's run unseen", s.name);
+        assert_eq!(
+            link_runs,
+            vec![other_page.clone(), older.clone()],
+            "{}",
+            s.name
+        );
+        let latest = s.store.list_sync_runs(&query(None, None, 1)).await.unwrap();
+        assert_eq!(
+            latest,
+            vec![newer.clone()],
+            "{}: limit, and B's run unseen",
+            s.name
+        );
     }
 }

@@ -2,9 +2,7 @@
 
 use super::{Dashboard, DashboardError};
 use crate::domain::crm_link::{HeaderSecret, LinkHeader, is_credential_header};
-use crate::domain::{
-    Channel, CompanyId, CrmLink, CrmLinkDraft, CrmLinkType, LinkId, Page, PageId,
-};
+use crate::domain::{Channel, CompanyId, CrmLink, CrmLinkDraft, CrmLinkType, LinkId, Page, PageId};
 use chrono::Utc;
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};

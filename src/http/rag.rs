@@ -206,7 +206,10 @@ pub async fn push(
         .find(|l| l.id == link_id)
         .ok_or_else(unknown)?;
     let sealed = link.webhook_secret.as_ref().ok_or_else(unknown)?;
-    let secret = state.dashboard.open_secret(sealed).map_err(ApiError::internal)?;
+    let secret = state
+        .dashboard
+        .open_secret(sealed)
+        .map_err(ApiError::internal)?;
     let signature = headers.get("x-crm-signature-256").map(|v| v.as_bytes());
     if let Err(e) = verify_signature(secret.expose_secret().as_bytes(), &body, signature) {
         tracing::warn!(link = %link_id, reason = e.label(), "CRM push refused: bad signature");
@@ -218,7 +221,11 @@ pub async fn push(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let parsed = parse_body(&body, content_type).map_err(|e| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.to_string())
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            e.to_string(),
+        )
     })?;
     let run = retrieval(&state)?
         .ingest_push(&company, &page_id, &link_id, parsed, body.len() as u64)
@@ -263,4 +270,3 @@ impl From<SearchError> for ApiError {
         }
     }
 }
-

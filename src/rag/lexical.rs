@@ -60,7 +60,10 @@ pub fn terms(text: &str) -> Vec<String> {
         let mut parts = run.split(is_joiner).filter(|part| !part.is_empty());
         let first = parts.next();
         match (first, parts.next()) {
-            (Some(only), None) => terms.push(only.to_owned()),
+            (Some(only), None) => {
+                terms.push(only.to_owned());
+                terms.extend(stem(only));
+            }
             (Some(first), Some(second)) => {
                 terms.push(run.to_owned());
                 terms.push(first.to_owned());
@@ -71,6 +74,23 @@ pub fn terms(text: &str) -> Vec<String> {
         }
     }
     terms
+}
+
+/// Letters a word keeps in its stem.
+const STEM_CHARS: usize = 5;
+
+/// The stem of a longer word: its first [`STEM_CHARS`] letters, marked with `~` so it never
+/// equals a word. Slovenian inflects heavily (`naročilo`, `naročila`, `naročilu`; `Hrvaška`,
+/// `na Hrvaško`) and English less so (`delivery`, `delivered`); a shared prefix lets BM25 match
+/// such forms without a language-specific stemmer, while the whole word still scores higher.
+/// Words with digits (codes, sizes) have no stem: they must match as written.
+fn stem(word: &str) -> Option<String> {
+    if word.chars().count() <= STEM_CHARS || !word.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let mut stem: String = word.chars().take(STEM_CHARS).collect();
+    stem.push('~');
+    Some(stem)
 }
 
 /// A stable id for a term: crc32 of its UTF-8 bytes. Stable across processes and versions, so
@@ -105,7 +125,33 @@ mod tests {
     fn slovenian_diacritics_fold_both_ways() {
         assert_eq!(terms("Čevlji"), terms("cevlji"));
         assert_eq!(terms("ŠŽĆĐ čšžćđ"), vec!["szcd", "cszcd"]);
-        assert_eq!(terms("Müller façade"), vec!["muller", "facade"]);
+        assert_eq!(
+            terms("Müller façade"),
+            vec!["muller", "mulle~", "facade", "facad~"]
+        );
+    }
+
+    #[test]
+    fn inflected_forms_share_a_stem_but_codes_do_not() {
+        let shares = |a: &str, b: &str| {
+            terms(a)
+                .iter()
+                .any(|t| t.ends_with('~') && terms(b).contains(t))
+        };
+        assert!(shares("naročilo", "narocila"));
+        assert!(shares("Hrvaško", "Hrvaška"));
+        assert!(shares("delivery", "delivered"));
+        assert!(!shares("čevlji", "jakna"));
+        assert_eq!(
+            terms("size42"),
+            vec!["size42"],
+            "no stem for words with digits"
+        );
+        assert_eq!(
+            terms("jakna"),
+            vec!["jakna"],
+            "short words are their own stem"
+        );
     }
 
     #[test]
@@ -134,14 +180,23 @@ mod tests {
     fn flattened_lines_split_on_paths_and_colons() {
         assert_eq!(
             terms("customers[0].email: ana@x.si"),
-            vec!["customers", "0", "email", "ana@x.si", "ana", "x", "si"]
+            vec![
+                "customers",
+                "custo~",
+                "0",
+                "email",
+                "ana@x.si",
+                "ana",
+                "x",
+                "si"
+            ]
         );
     }
 
     #[test]
     fn sparse_vector_counts_terms_under_stable_ids() {
         let (indices, values) = sparse_vector("čevlji Cevlji torba");
-        assert_eq!(indices.len(), 2);
+        assert_eq!(indices.len(), 3, "cevlji, its stem cevlj~, torba");
         assert!(indices.windows(2).all(|pair| pair[0] < pair[1]));
         let cevlji = indices
             .iter()

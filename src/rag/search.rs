@@ -3,6 +3,7 @@
 
 use super::Retrieval;
 use super::index::{ChunkFilter, Hit, IndexError, SearchQuery, Source};
+use super::lexical;
 use super::sync::active_channels;
 use crate::domain::{Channel, CompanyId, CrmLinkType, LinkId, Page, SyncRun};
 use crate::store::{StoreError, SyncRunQuery};
@@ -87,13 +88,27 @@ impl Retrieval {
             .map_err(|e| SearchError::Embed(format!("{e:#}")))?
             .pop()
             .ok_or_else(|| SearchError::Embed("the model returned no vector".into()))?;
+        let k = k.clamp(1, MAX_K);
+        let wanted = identifiers(text);
         let query = SearchQuery {
             filter,
             text: text.to_owned(),
             vector,
-            limit: k.clamp(1, MAX_K),
+            // With an identifier in the question, look deeper: the chunk that holds it may
+            // rank low on meaning (one order reads much like another).
+            limit: if wanted.is_empty() {
+                k
+            } else {
+                (k * 4).max(20)
+            },
         };
-        let hits = self.inner.pipeline.index.search(&query).await?;
+        let mut hits = self.inner.pipeline.index.search(&query).await?;
+        if !wanted.is_empty() {
+            // Stable: among chunks that hold every identifier, and among the rest, the fused
+            // order stays.
+            hits.sort_by_key(|hit| !holds_all(&hit.payload.text, &wanted));
+        }
+        hits.truncate(k);
         Ok(hits.into_iter().map(SearchHit::from).collect())
     }
 
@@ -152,6 +167,32 @@ impl Retrieval {
     }
 }
 
+/// The identifiers a question quotes: order and invoice numbers, product codes, emails,
+/// tracking numbers — terms with a digit or an `@`, at least four characters long. A chunk
+/// that holds them answers the question whatever the embedding thinks, so such chunks come
+/// first (the product promise: exact words and codes are always found).
+pub fn identifiers(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = lexical::terms(text)
+        .into_iter()
+        .filter(|t| t.chars().count() >= 4 && t.chars().any(|c| c.is_ascii_digit() || c == '@'))
+        .collect();
+    found.sort();
+    found.dedup();
+    // A code's parts (`2024`, `00123`) are terms of their own; the whole code is enough.
+    let wholes: Vec<String> = found
+        .iter()
+        .filter(|t| t.contains(['-', '.', '@', '/', '_', '+', ',']))
+        .cloned()
+        .collect();
+    found.retain(|t| wholes.contains(t) || !wholes.iter().any(|w| w.contains(t.as_str())));
+    found
+}
+
+fn holds_all(text: &str, identifiers: &[String]) -> bool {
+    let terms: std::collections::HashSet<String> = lexical::terms(text).into_iter().collect();
+    identifiers.iter().all(|id| terms.contains(id))
+}
+
 fn status(active: bool, chunks: usize, last_run: Option<&SyncRun>) -> &'static str {
     use crate::domain::SyncOutcome;
     match (active, last_run.map(|r| r.outcome)) {
@@ -160,5 +201,34 @@ fn status(active: bool, chunks: usize, last_run: Option<&SyncRun>) -> &'static s
         (true, Some(SyncOutcome::Failed)) => "failing",
         (true, Some(SyncOutcome::NotSupported)) => "not_supported",
         _ => "indexed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_codes_numbers_and_emails_whole() {
+        assert_eq!(
+            identifiers("What's the status of order 2024-00123?"),
+            vec!["2024-00123"]
+        );
+        assert_eq!(
+            identifiers("Ali imate SKU-44-G v velikosti 42?"),
+            vec!["sku-44-g"]
+        );
+        assert_eq!(
+            identifiers("email ana.novak@example.si, tracking SI482913705"),
+            vec!["ana.novak@example.si", "si482913705"]
+        );
+        assert!(identifiers("kdaj ste odprti ob sobotah").is_empty());
+    }
+
+    #[test]
+    fn a_chunk_holds_an_identifier_as_a_whole_term() {
+        let ids = identifiers("order 2024-00123");
+        assert!(holds_all("orders[0].number: 2024-00123", &ids));
+        assert!(!holds_all("orders[1].number: 2024-001234", &ids));
     }
 }

@@ -37,7 +37,10 @@ struct Setup {
 
 async fn setup(engine: crate::helpers::Engine, channels: &[&str]) -> Setup {
     let app = spawn_app(engine).await;
-    assert!(app.state.retrieval.is_some(), "retrieval runs (models present)");
+    assert!(
+        app.state.retrieval.is_some(),
+        "retrieval runs (models present)"
+    );
     let (_, token) = app.company_with_admin("Shop").await;
     assert_eq!(app.register_page(&token, PAGE).await.status(), 201);
     let crm = FakeCrm::start(customers(&[])).await;
@@ -59,7 +62,10 @@ impl Setup {
     async fn runs(&self) -> Vec<Value> {
         let body = json_of(
             self.app
-                .get(&format!("/api/dashboard/crm-links/runs?page_id={PAGE}"), &self.token)
+                .get(
+                    &format!("/api/dashboard/crm-links/runs?page_id={PAGE}"),
+                    &self.token,
+                )
                 .await,
         )
         .await;
@@ -141,16 +147,31 @@ async fn an_added_link_is_fetched_at_once_and_found_by_words_codes_and_meaning()
         assert_eq!(request["authorization"], "Bearer crm-key-123");
         assert_eq!(request["x-tenant"], "shop");
 
-        assert!(s.found("messenger", "SKU-12-B", "cust-1").await, "a product code");
-        assert!(s.found("messenger", "2024-00123", "cust-2").await, "an order number");
-        assert!(s.found("facebook", "ana.novak@example.si", "cust-1").await, "an email");
-        assert!(s.found("messenger", "pohodne cevlje", "cust-1").await, "without diacritics");
+        assert!(
+            s.found("messenger", "SKU-12-B", "cust-1").await,
+            "a product code"
+        );
+        assert!(
+            s.found("messenger", "2024-00123", "cust-2").await,
+            "an order number"
+        );
+        assert!(
+            s.found("facebook", "ana.novak@example.si", "cust-1").await,
+            "an email"
+        );
+        assert!(
+            s.found("messenger", "pohodne cevlje", "cust-1").await,
+            "without diacritics"
+        );
         let hit = &s.search("messenger", "john@example.com").await[0];
         assert_eq!(hit["link_name"], "Customers");
         assert_eq!(hit["source"], "crm");
         assert_eq!(hit["source_url"], s.crm.url.as_str());
         assert!(hit["score"].as_f64().unwrap() > 0.0);
-        assert!(hit["path"].as_str().unwrap().starts_with("customers["), "{hit}");
+        assert!(
+            hit["path"].as_str().unwrap().starts_with("customers["),
+            "{hit}"
+        );
     }
 }
 
@@ -160,15 +181,30 @@ async fn a_resync_embeds_only_what_changed_and_removes_what_vanished() {
         let s = setup(engine, &["messenger"]).await;
         let unchanged = s.sync().await;
         assert_eq!(unchanged["outcome"], "succeeded");
-        assert_eq!(unchanged["chunks"]["embedded"], 0, "unchanged data: {unchanged}");
-        assert_eq!(unchanged["chunks"]["unchanged"], unchanged["chunks"]["total"]);
+        assert_eq!(
+            unchanged["chunks"]["embedded"], 0,
+            "unchanged data: {unchanged}"
+        );
+        assert_eq!(
+            unchanged["chunks"]["unchanged"],
+            unchanged["chunks"]["total"]
+        );
 
         // Many records so that they fill several chunks; then one changes, one is added,
         // and the last one vanishes.
         let many: Vec<(String, String, String)> = (10..70)
-            .map(|i| (format!("cust-{i}"), format!("Customer number {i}"), format!("Loyal customer since 20{i:02}, prefers parcel lockers")))
+            .map(|i| {
+                (
+                    format!("cust-{i}"),
+                    format!("Customer number {i}"),
+                    format!("Loyal customer since 20{i:02}, prefers parcel lockers"),
+                )
+            })
             .collect();
-        let refs: Vec<(&str, &str, &str)> = many.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+        let refs: Vec<(&str, &str, &str)> = many
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
         s.crm.serve_json(customers(&refs));
         let grown = s.sync().await;
         assert!(grown["chunks"]["total"].as_u64().unwrap() >= 3, "{grown}");
@@ -183,9 +219,15 @@ async fn a_resync_embeds_only_what_changed_and_removes_what_vanished() {
             chunks["unchanged"].as_u64().unwrap() >= 1,
             "chunks before the change are left alone: {after}"
         );
-        assert_eq!(chunks["embedded"], chunks["new"].as_u64().unwrap() + chunks["changed"].as_u64().unwrap());
+        assert_eq!(
+            chunks["embedded"],
+            chunks["new"].as_u64().unwrap() + chunks["changed"].as_u64().unwrap()
+        );
         assert!(s.found("messenger", "Koper Ulica 5", "Koper").await);
-        assert!(!s.found("messenger", "Customer number 69", "cust-69").await, "a vanished record is gone");
+        assert!(
+            !s.found("messenger", "Customer number 69", "cust-69").await,
+            "a vanished record is gone"
+        );
     }
 }
 
@@ -208,14 +250,23 @@ async fn a_failing_source_keeps_what_was_indexed_and_records_why() {
             if status != 200 {
                 assert_eq!(run["status_code"], status);
             }
-            assert!(!run["error"].as_str().unwrap().contains("crm-key-123"), "no secret in {run}");
-            assert!(s.found("messenger", "SKU-12-B", "cust-1").await, "old chunks stay after {status}");
+            assert!(
+                !run["error"].as_str().unwrap().contains("crm-key-123"),
+                "no secret in {run}"
+            );
+            assert!(
+                s.found("messenger", "SKU-12-B", "cust-1").await,
+                "old chunks stay after {status}"
+            );
         }
         let runs = s.runs().await;
         assert_eq!(runs.len(), 6, "every attempt has its record");
         let details = json_of(
             s.app
-                .get(&format!("/api/dashboard/rag/documents/details?page_id={PAGE}&source=crm"), &s.token)
+                .get(
+                    &format!("/api/dashboard/rag/documents/details?page_id={PAGE}&source=crm"),
+                    &s.token,
+                )
                 .await,
         )
         .await;
@@ -232,7 +283,10 @@ async fn a_messenger_only_link_never_reaches_comment_answers() {
     for engine in engines() {
         let s = setup(engine, &["messenger"]).await;
         assert!(s.found("messenger", "SKU-12-B", "cust-1").await);
-        assert!(s.search("facebook", "SKU-12-B").await.is_empty(), "facebook sees nothing");
+        assert!(
+            s.search("facebook", "SKU-12-B").await.is_empty(),
+            "facebook sees nothing"
+        );
     }
 }
 
@@ -279,7 +333,10 @@ async fn another_company_never_sees_the_chunks() {
         assert_eq!(body["hits"], json!([]));
         let (status, _, _) = error_of(
             s.app
-                .get(&format!("/api/dashboard/crm-links/runs?page_id={PAGE}"), &other)
+                .get(
+                    &format!("/api/dashboard/crm-links/runs?page_id={PAGE}"),
+                    &other,
+                )
                 .await,
         )
         .await;
@@ -342,7 +399,9 @@ async fn a_webhook_link_takes_signed_pushes_only() {
         let forged = sign(b"not-the-secret", body.as_bytes());
         assert_eq!(push(Some(forged)).await.unwrap().status(), 401);
 
-        let pushed = push(Some(sign(secret.as_bytes(), body.as_bytes()))).await.unwrap();
+        let pushed = push(Some(sign(secret.as_bytes(), body.as_bytes())))
+            .await
+            .unwrap();
         let run = json_of(pushed).await["run"].clone();
         assert_eq!(run["outcome"], "succeeded", "{run}");
         assert_eq!(run["trigger"], "push");
@@ -355,7 +414,10 @@ async fn a_webhook_link_takes_signed_pushes_only() {
         let unknown = s
             .app
             .client
-            .post(format!("{}/api/crm-links/webhook/no-such-link", s.app.address))
+            .post(format!(
+                "{}/api/crm-links/webhook/no-such-link",
+                s.app.address
+            ))
             .body("{}")
             .send()
             .await
@@ -385,6 +447,11 @@ async fn a_database_link_is_reported_as_not_supported() {
         };
         let runs = s.wait_for_runs(1).await;
         assert_eq!(runs[0]["outcome"], "not_supported", "{}", runs[0]);
-        assert!(runs[0]["error"].as_str().unwrap().contains("not supported yet"));
+        assert!(
+            runs[0]["error"]
+                .as_str()
+                .unwrap()
+                .contains("not supported yet")
+        );
     }
 }

@@ -34,13 +34,18 @@ pub enum StartError {
     AlreadyRunning,
     #[error("the link is not active on any channel")]
     Inactive,
-    #[error("webhook links receive their data at POST /api/crm-links/webhook/{0}; there is nothing to fetch")]
+    #[error(
+        "webhook links receive their data at POST /api/crm-links/webhook/{0}; there is nothing to fetch"
+    )]
     NothingToFetch(LinkId),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("a stored credential of the link cannot be opened: {0}")]
     Credentials(String),
 }
+
+/// A link's API key and custom headers, opened for one run.
+type Credentials = (Option<SecretString>, Vec<(String, SecretString)>);
 
 /// Releases a link's run slot when the run ends, however it ends.
 struct RunSlot<'a> {
@@ -171,7 +176,9 @@ impl Retrieval {
                 Ok(removed) => {
                     tracing::info!(link = %link_id, removed, "CRM link left retrieval");
                 }
-                Err(e) => tracing::warn!(error = %e, link = %link_id, "could not remove a link's chunks"),
+                Err(e) => {
+                    tracing::warn!(error = %e, link = %link_id, "could not remove a link's chunks")
+                }
             }
             return;
         }
@@ -232,10 +239,7 @@ impl Retrieval {
     }
 
     /// The link's credentials in plain text, for this run only.
-    fn unseal(
-        &self,
-        link: &CrmLink,
-    ) -> Result<(Option<SecretString>, Vec<(String, SecretString)>), StartError> {
+    fn unseal(&self, link: &CrmLink) -> Result<Credentials, StartError> {
         let cipher = &self.inner.cipher;
         let open = |sealed| {
             cipher
@@ -321,7 +325,8 @@ impl Retrieval {
                 "CRM sync failed; the link's indexed data is unchanged"
             ),
         }
-        metrics::counter!("crm_sync_runs_total", "outcome" => outcome_label(run.outcome)).increment(1);
+        metrics::counter!("crm_sync_runs_total", "outcome" => outcome_label(run.outcome))
+            .increment(1);
         metrics::counter!("crm_sync_embeddings_total").increment(u64::from(chunks.embedded));
         if let Err(e) = self.inner.store.insert_sync_run(&run).await {
             tracing::error!(error = %e, link = %link.id, "could not store a sync run record");

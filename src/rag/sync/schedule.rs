@@ -35,7 +35,10 @@ struct Ledger {
 }
 
 /// Starts the scheduler; dropping the returned handle does not stop it (call `shutdown`).
-pub async fn start(retrieval: Retrieval, settings: ScheduleSettings) -> anyhow::Result<JobScheduler> {
+pub async fn start(
+    retrieval: Retrieval,
+    settings: ScheduleSettings,
+) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
     let ledger = Arc::new(Mutex::new(Ledger {
         started: Utc::now(),
@@ -77,7 +80,9 @@ async fn tick(
                 continue;
             }
             let interval = Duration::minutes(i64::from(
-                link.refresh_minutes.unwrap_or(settings.refresh_minutes).max(1),
+                link.refresh_minutes
+                    .unwrap_or(settings.refresh_minutes)
+                    .max(1),
             ));
             {
                 let mut ledger = ledger.lock();
@@ -92,8 +97,11 @@ async fn tick(
                 ledger.lock().last.remove(&link_id);
                 continue;
             };
-            let (retrieval, company, page_id) =
-                (retrieval.clone(), page.company_id.clone(), page.page_id.clone());
+            let (retrieval, company, page_id) = (
+                retrieval.clone(),
+                page.company_id.clone(),
+                page.page_id.clone(),
+            );
             tokio::spawn(async move {
                 let _permit = permit;
                 if let Err(e) = retrieval
@@ -143,9 +151,16 @@ mod tests {
         let mut seconds = offsets.clone();
         seconds.sort_unstable();
         seconds.dedup();
-        assert!(seconds.len() > 90, "100 links share too few start seconds: {}", seconds.len());
+        assert!(
+            seconds.len() > 90,
+            "100 links share too few start seconds: {}",
+            seconds.len()
+        );
         let first_half = offsets.iter().filter(|&&s| s < 900).count();
-        assert!((25..=75).contains(&first_half), "{first_half} of 100 in the first half");
+        assert!(
+            (25..=75).contains(&first_half),
+            "{first_half} of 100 in the first half"
+        );
     }
 
     #[test]
@@ -154,10 +169,28 @@ mod tests {
         let interval = Duration::minutes(10);
         let started = Utc::now();
         let offset = spread_offset(&link, interval);
-        assert!(!is_due(&link, interval, None, started, started + offset - Duration::seconds(1)));
+        assert!(!is_due(
+            &link,
+            interval,
+            None,
+            started,
+            started + offset - Duration::seconds(1)
+        ));
         assert!(is_due(&link, interval, None, started, started + offset));
         let last = started + offset;
-        assert!(!is_due(&link, interval, Some(last), started, last + Duration::minutes(9)));
-        assert!(is_due(&link, interval, Some(last), started, last + interval));
+        assert!(!is_due(
+            &link,
+            interval,
+            Some(last),
+            started,
+            last + Duration::minutes(9)
+        ));
+        assert!(is_due(
+            &link,
+            interval,
+            Some(last),
+            started,
+            last + interval
+        ));
     }
 }

@@ -3,9 +3,7 @@
 use super::MongoStore;
 use super::errors::store_error;
 use super::records::{from_bson_date, to_bson_date};
-use crate::domain::{
-    ChunkCounts, CompanyId, LinkId, PageId, SyncOutcome, SyncRun, SyncTrigger,
-};
+use crate::domain::{ChunkCounts, CompanyId, LinkId, PageId, SyncOutcome, SyncRun, SyncTrigger};
 use crate::store::{StoreError, StoreResult, SyncRunQuery, SyncRunStore};
 use async_trait::async_trait;
 use futures::TryStreamExt;

@@ -137,14 +137,16 @@ impl PageStore for SqliteStore {
     async fn find_link_owner(&self, link_id: &LinkId) -> StoreResult<Option<(CompanyId, PageId)>> {
         let link_id = link_id.clone();
         self.read(move |conn| {
-            conn.prepare_cached("SELECT company_id, page_id FROM crm_links WHERE link_id = ?1 LIMIT 1")
-                .map_err(unavailable)?
-                .query_row([link_id.as_str()], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-                })
-                .optional()
-                .map(|owner| owner.map(|(company, page)| (company.into(), page.into())))
-                .map_err(unavailable)
+            conn.prepare_cached(
+                "SELECT company_id, page_id FROM crm_links WHERE link_id = ?1 LIMIT 1",
+            )
+            .map_err(unavailable)?
+            .query_row([link_id.as_str()], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .optional()
+            .map(|owner| owner.map(|(company, page)| (company.into(), page.into())))
+            .map_err(unavailable)
         })
         .await
     }

@@ -70,20 +70,10 @@ impl Dashboard {
         channels: &[Channel],
         is_active: bool,
     ) -> Result<LinkChange, DashboardError> {
-        let change = self
-            .update_page(company, page_id, |page| {
-                let link_ids = link_ids_with_url(page, url);
-                match page.set_link_status(url, channels, is_active, Utc::now()) {
-                    0 => Err(DashboardError::LinkNotFound {
-                        url: url.to_owned(),
-                    }),
-                    count => Ok(LinkChange { count, link_ids }),
-                }
-            })
-            .await?;
-        self.reconcile(company, page_id, &change.link_ids, is_active)
-            .await;
-        Ok(change)
+        self.change_link(company, page_id, url, is_active, |page| {
+            page.set_link_status(url, channels, is_active, Utc::now())
+        })
+        .await
     }
 
     /// Deletes the link's entries on the given channels; a link left on no channel leaves
@@ -95,10 +85,26 @@ impl Dashboard {
         url: &str,
         channels: &[Channel],
     ) -> Result<LinkChange, DashboardError> {
+        self.change_link(company, page_id, url, false, |page| {
+            page.remove_link(url, channels, Utc::now())
+        })
+        .await
+    }
+
+    /// Applies `change` (which returns how many entries it changed) to the links with `url`,
+    /// then tells retrieval, fetching at once when `fetch_now`.
+    async fn change_link(
+        &self,
+        company: &CompanyId,
+        page_id: &PageId,
+        url: &str,
+        fetch_now: bool,
+        change: impl Fn(&mut Page) -> usize,
+    ) -> Result<LinkChange, DashboardError> {
         let change = self
             .update_page(company, page_id, |page| {
                 let link_ids = link_ids_with_url(page, url);
-                match page.remove_link(url, channels, Utc::now()) {
+                match change(page) {
                     0 => Err(DashboardError::LinkNotFound {
                         url: url.to_owned(),
                     }),
@@ -106,7 +112,7 @@ impl Dashboard {
                 }
             })
             .await?;
-        self.reconcile(company, page_id, &change.link_ids, false)
+        self.reconcile(company, page_id, &change.link_ids, fetch_now)
             .await;
         Ok(change)
     }

@@ -11,7 +11,7 @@
 //!   in N and df: at most a quarter of a group, a small and temporary bias). A query term
 //!   repeated in the query counts as often as it is repeated, as in Qdrant's sparse dot product.
 
-use super::group::{Group, unpack};
+use super::group::{DEAD, Group, unpack};
 use super::state::State;
 use crate::rag::index::{Hit, RRF_K, SearchQuery};
 use crate::rag::lexical;
@@ -95,8 +95,8 @@ fn dense_ranking(state: &State, groups: &[usize], query: &SearchQuery, take: usi
                 let end = (start + ROWS_PER_TASK).min(rows);
                 let mut best = Vec::new();
                 for row in start..end {
-                    let stored = &group.rows[row];
-                    if stored.alive && passing[stored.link as usize] {
+                    let link = group.row_links[row];
+                    if link != DEAD && passing[link as usize] {
                         let vector = &group.vectors[row * dims..(row + 1) * dims];
                         best.push((dot(vector, &unit), (index, row)));
                     }
@@ -143,15 +143,14 @@ fn lexical_ranking(
             let idf = (1.0 + (documents - df + 0.5) / (df + 0.5)).ln();
             for &posting in postings {
                 let (row, tf) = unpack(posting);
-                let length = group.rows[row].terms as f32 / average_terms;
+                let length = group.row_terms[row] as f32 / average_terms;
                 let saturated = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length));
                 scores[row] += query_tf * idf * saturated;
             }
         }
         scored.extend(scores.into_iter().enumerate().filter_map(|(row, score)| {
-            let stored = &group.rows[row];
-            (score > 0.0 && stored.alive && passing[stored.link as usize])
-                .then_some((score, (index, row)))
+            let link = group.row_links[row];
+            (score > 0.0 && link != DEAD && passing[link as usize]).then_some((score, (index, row)))
         }));
     }
     keep_best(&mut scored, take);

@@ -3,7 +3,7 @@
 //! the state the operations built the first time.
 
 use super::codec::Op;
-use super::group::{Group, MAX_ROWS};
+use super::group::{DEAD, Group, MAX_ROWS};
 use crate::domain::{CompanyId, PageId};
 use crate::rag::index::{ChunkFilter, IndexError, IndexResult, IndexedChunk, StoredChunk};
 use std::collections::HashMap;
@@ -80,15 +80,9 @@ impl State {
                 let mut deleted = 0;
                 for index in self.matching_groups(&filter) {
                     let group = &mut self.groups[index];
-                    let passing: Vec<bool> = group
-                        .links
-                        .iter()
-                        .map(|link| link.passes(&filter))
-                        .collect();
                     for row in 0..group.rows.len() {
-                        let stored = &group.rows[row];
-                        if stored.alive && passing[stored.link as usize] {
-                            self.located.remove(&stored.id);
+                        if group.link_of(row).is_some_and(|link| link.passes(&filter)) {
+                            self.located.remove(&group.rows[row].id);
                             group.kill(row);
                             deleted += 1;
                         }
@@ -179,9 +173,9 @@ impl State {
             let group = &self.groups[index];
             let passing: Vec<bool> = group.links.iter().map(|l| l.passes(filter)).collect();
             count += group
-                .rows
+                .row_links
                 .iter()
-                .filter(|row| row.alive && passing[row.link as usize])
+                .filter(|&&link| link != DEAD && passing[link as usize])
                 .count() as u64;
         }
         count
@@ -191,9 +185,8 @@ impl State {
         let mut chunks = Vec::new();
         for index in self.matching_groups(filter) {
             let group = &self.groups[index];
-            for row in group.rows.iter().filter(|row| row.alive) {
-                let link = &group.links[row.link as usize];
-                if link.passes(filter) {
+            for (index, row) in group.rows.iter().enumerate() {
+                if let Some(link) = group.link_of(index).filter(|link| link.passes(filter)) {
                     chunks.push(StoredChunk {
                         id: row.id,
                         path: row.path.to_string(),
@@ -212,7 +205,7 @@ impl State {
     pub fn live_rows(&self) -> impl Iterator<Item = (&Group, usize)> {
         self.groups.iter().flat_map(|group| {
             (0..group.rows.len())
-                .filter(|&row| group.rows[row].alive)
+                .filter(|&row| group.is_alive(row))
                 .map(move |row| (group, row))
         })
     }

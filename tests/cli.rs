@@ -160,3 +160,89 @@ async fn serve_answers_and_stops_on_sigterm() {
         .unwrap();
     assert!(status.success(), "a clean exit after SIGTERM: {status}");
 }
+
+/// `crm-mind sync --page` against a fake CRM: counts on stdout, and a second run embeds nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_prints_the_counts_of_each_link() {
+    use crm_mind::dashboard::NewCrmLink;
+    use crm_mind::domain::{Channel, CrmLinkDraft, CrmLinkType};
+
+    let app = axum::Router::new().route(
+        "/customers",
+        axum::routing::get(|| async {
+            axum::Json(serde_json::json!({"customers": [
+                {"id": "cust-1", "name": "Ana Novak", "email": "ana.novak@example.si"},
+                {"id": "cust-2", "name": "John Smith", "email": "john@example.com"}
+            ]}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/customers", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings::for_data_dir(dir.path());
+    {
+        let (store, cipher) = startup::open_store(&settings).await.unwrap();
+        let state = startup::state_for(&settings, store, cipher, None);
+        let company = state.accounts.create_company("Shop").await.unwrap();
+        state
+            .dashboard
+            .register_page(&company.id, "1001", "Shop", &"EAAB".into())
+            .await
+            .unwrap();
+        let draft = CrmLinkDraft {
+            name: "Customers".into(),
+            url: url.clone(),
+            link_type: CrmLinkType::Api,
+            channels: vec![Channel::Messenger],
+            api_key: None,
+            headers: Vec::new(),
+            description: None,
+            is_active: true,
+            refresh_minutes: None,
+        };
+        let new = NewCrmLink {
+            page_id: "1001".into(),
+            draft,
+        };
+        state
+            .dashboard
+            .add_crm_link(&company.id, new)
+            .await
+            .unwrap();
+    }
+    let models = std::env::var("CRM_MIND_MODELS_DIR").unwrap_or_else(|_| "models".into());
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(models);
+    let sync = |page: &str| {
+        let page = page.to_owned();
+        let (dir, models) = (dir.path().to_owned(), models.clone());
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_crm-mind"))
+                .args(["sync", "--page", &page])
+                .env("CRM_MIND_DATA_DIR", &dir)
+                .env("CRM_MIND_MODELS_DIR", &models)
+                .env("CRM_MIND_CRM_ALLOW_PRIVATE_NETWORKS", "true")
+                .env_remove("CRM_MIND_MONGODB_URI")
+                .current_dir(&dir)
+                .output()
+                .expect("the binary runs")
+        })
+    };
+    let first = stdout_line(&sync("1001").await.unwrap());
+    assert!(first.starts_with("Customers: "), "{first}");
+    assert!(
+        first.contains("embedded") && !first.contains(" 0 embedded"),
+        "{first}"
+    );
+    let second = stdout_line(&sync("1001").await.unwrap());
+    assert!(
+        second.contains("0 new, 0 changed") && second.contains(", 0 embedded"),
+        "{second}"
+    );
+
+    let unknown = sync("999").await.unwrap();
+    assert!(!unknown.status.success());
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("page 999 is not registered"), "{stderr}");
+}

@@ -3,8 +3,8 @@
 //! Every piece starts with the record's *header*, so a piece read alone still says whose facts
 //! it holds: the record's first line (usually its id or name, `customers[7].id: cust-123`) when
 //! that line is short (at most a quarter of the budget), else the bare prefix (`customers[7]`).
-//! The rest of the record is cut by text-splitter at line boundaries; a single line longer than a
-//! piece is cut inside its value first, each part written with the line's own path
+//! The rest of the record is packed line by line into pieces; a single line longer than a piece
+//! is cut inside its value by text-splitter first, each part written with the line's own path
 //! (`customers[7].notes: ...`), so no piece holds a value without its path.
 
 use super::{Chunk, Chunker};
@@ -34,51 +34,76 @@ pub(super) fn split_record(chunker: &Chunker, record: &Record) -> Vec<Chunk> {
         None => budget,
     };
 
-    let mut body = String::new();
-    for line in body_lines {
-        for part in split_line(chunker, line, body_budget) {
-            if !body.is_empty() {
-                body.push('\n');
+    // Lines are counted in one batch (spread over the cores) and packed greedily: tokenizing
+    // each candidate piece again, as a general splitter must, made large records the slowest
+    // part of chunking.
+    let sizes = counter.count_all(body_lines);
+    let mut pieces: Vec<String> = Vec::new();
+    let mut open = String::new();
+    let mut open_tokens = 0;
+    for (line, size) in body_lines.iter().zip(sizes) {
+        let parts = if size <= body_budget {
+            vec![(line.clone(), size)]
+        } else {
+            split_line(chunker, line, body_budget)
+        };
+        for (part, tokens) in parts {
+            if !open.is_empty() && open_tokens + join + tokens > body_budget {
+                pieces.push(std::mem::take(&mut open));
+                open_tokens = 0;
             }
-            body.push_str(&part);
+            if !open.is_empty() {
+                open.push('\n');
+                open_tokens += join;
+            }
+            open.push_str(&part);
+            open_tokens += tokens;
         }
     }
+    if !open.is_empty() {
+        pieces.push(open);
+    }
 
-    let splitter = TextSplitter::new(ChunkConfig::new(body_budget).with_sizer(counter.sizer()));
-    splitter
-        .chunks(&body)
+    pieces
+        .into_iter()
         .enumerate()
         .map(|(index, piece)| Chunk {
             path: format!("{}#{index}", record.prefix),
             text: match header {
                 Some((header, _)) => format!("{header}\n{piece}"),
-                None => piece.to_owned(),
+                None => piece,
             },
         })
         .collect()
 }
 
-/// `line` as it is when it fits `budget`, else cut inside its value into `path: part` lines.
-fn split_line(chunker: &Chunker, line: &str, budget: usize) -> Vec<String> {
+/// A line longer than `budget`, cut inside its value into `path: part` lines by text-splitter,
+/// each with its token count.
+fn split_line(chunker: &Chunker, line: &str, budget: usize) -> Vec<(String, usize)> {
     let counter = &chunker.counter;
-    if counter.count(line) <= budget {
-        return vec![line.to_owned()];
-    }
     let (path, value) = match line.split_once(": ") {
         Some((path, value)) => (format!("{path}: "), value),
         None => (String::new(), line),
     };
     let path_tokens = counter.count(&path);
-    if path_tokens > budget / 2 {
+    let parts: Vec<String> = if path_tokens > budget / 2 {
         // Repeating a path this long would leave little room for the value: cut the line as is.
-        return cut(chunker, line, budget)
+        cut(chunker, line, budget)
             .into_iter()
             .map(str::to_owned)
-            .collect();
-    }
-    cut(chunker, value, budget - path_tokens)
+            .collect()
+    } else {
+        cut(chunker, value, budget - path_tokens)
+            .into_iter()
+            .map(|part| format!("{path}{part}"))
+            .collect()
+    };
+    parts
         .into_iter()
-        .map(|part| format!("{path}{part}"))
+        .map(|part| {
+            let tokens = counter.count(&part);
+            (part, tokens)
+        })
         .collect()
 }
 

@@ -118,7 +118,7 @@ impl GraphClient {
     /// (`messaging_type: RESPONSE`, so only within 24 hours of their last message). A text
     /// over [`MAX_MESSAGE_CHARS`] goes out as several messages, in order; returns their ids.
     /// If a later part fails, the error is [`GraphError::PartlySent`] with the ids delivered.
-    #[tracing::instrument(skip_all, fields(page_id = %page_id, parts), err(Display))]
+    #[tracing::instrument(skip_all, fields(page_id = %page_id, parts), err(level = "warn", Display))]
     pub async fn send_message(
         &self,
         page_id: &str,
@@ -158,7 +158,7 @@ impl GraphClient {
 
     /// Replies publicly under a comment; returns the new comment's id.
     /// <https://developers.facebook.com/docs/graph-api/reference/object/comments/>
-    #[tracing::instrument(skip_all, fields(comment_id = %comment_id), err(Display))]
+    #[tracing::instrument(skip_all, fields(comment_id = %comment_id), err(level = "warn", Display))]
     pub async fn reply_to_comment(
         &self,
         comment_id: &str,
@@ -178,7 +178,7 @@ impl GraphClient {
     /// returns the message id. One message only, so the text must fit in
     /// [`MAX_MESSAGE_CHARS`].
     /// <https://developers.facebook.com/docs/messenger-platform/discovery/private-replies/>
-    #[tracing::instrument(skip_all, fields(page_id = %page_id, comment_id = %comment_id), err(Display))]
+    #[tracing::instrument(skip_all, fields(page_id = %page_id, comment_id = %comment_id), err(level = "warn", Display))]
     pub async fn private_reply(
         &self,
         page_id: &str,

@@ -265,3 +265,60 @@ async fn a_graph_api_that_does_not_answer_times_out_as_transient() {
     assert_eq!(error.class(), ErrorClass::Transient);
     assert_eq!(error.to_string(), "the Graph API did not answer within 1 s");
 }
+
+/// Collects everything logged while a test runs, at every level (reqwest's and hyper's too).
+#[derive(Clone, Default)]
+struct CapturedLogs(std::sync::Arc<parking_lot::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
+    type Writer = Self;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn the_token_never_appears_in_the_logs() {
+    let logs = CapturedLogs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    // The test runtime is single-threaded, so a thread-local subscriber sees every task.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let graph = FakeGraph::start().await;
+    graph.fail_next([
+        Failure::api(
+            400,
+            613,
+            "(#613) Calls to this api have exceeded the rate limit.",
+        ),
+        Failure::api(400, 190, &format!("Malformed access token {PAGE_TOKEN}")),
+    ]);
+
+    let _ = send(&graph).await;
+
+    let logged = String::from_utf8(logs.0.lock().clone()).unwrap();
+    assert!(logged.contains("retrying"), "nothing captured: {logged}");
+    assert!(
+        logged.contains("code 190"),
+        "the failure was not logged: {logged}"
+    );
+    assert!(
+        !logged.contains(PAGE_TOKEN),
+        "token leaked into the logs: {logged}"
+    );
+}

@@ -10,3 +10,6 @@ mod endpoints;
 
 #[path = "graph_api/errors.rs"]
 mod errors;
+
+#[path = "graph_api/secrets.rs"]
+mod secrets;

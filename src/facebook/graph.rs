@@ -84,6 +84,9 @@ impl GraphClient {
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .timeout(Duration::from_secs(settings.timeout_secs))
+            // The Graph API answers a POST directly; a redirect would only be a misrouted
+            // base URL, and is reported as a failure rather than followed elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("crm-mind/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("cannot build the Graph API HTTP client")?;

@@ -1,7 +1,8 @@
-//! Everything Facebook-specific: the `X-Hub-Signature-256` check and the Page webhook wire
-//! format, turned into [`crate::domain::events::WebhookEvent`]s. (The Graph API client that
-//! sends replies joins here with the answering work.)
+//! Everything Facebook-specific: the `X-Hub-Signature-256` check, the Page webhook wire
+//! format turned into [`crate::domain::events::WebhookEvent`]s, and the [`graph`] client that
+//! sends the answers back through the Graph API.
 
+pub mod graph;
 pub mod signature;
 pub mod webhook;
 

@@ -54,7 +54,10 @@ impl Embedder for HashingEmbedder {
 }
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn source(records: usize) -> String {
@@ -152,7 +155,10 @@ async fn main() -> anyhow::Result<()> {
     let mut times = Vec::new();
     for _ in 0..runs {
         let (elapsed, counts) = sync().await?;
-        assert_eq!(counts.embedded, 0, "an unchanged source embedded {counts:?}");
+        assert_eq!(
+            counts.embedded, 0,
+            "an unchanged source embedded {counts:?}"
+        );
         assert_eq!(counts.unchanged, counts.total);
         times.push(elapsed.as_secs_f64());
     }

@@ -22,6 +22,7 @@ pub mod domain;
 pub mod facebook;
 pub mod http;
 pub mod intake;
+pub mod llm;
 pub mod rag;
 pub mod secrets;
 pub mod startup;

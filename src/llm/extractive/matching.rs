@@ -54,11 +54,17 @@ const FIELD_SYNONYMS: &[&[&str]] = &[
     &["color", "colour", "barva", "barve"],
 ];
 
+/// A record's identity: the fact's source and the top-level path prefix.
+type RecordKey<'a> = (&'a str, &'a str);
+
+/// How well a record matches: subject score, then attribute hits.
+type Score = (u32, usize);
+
 /// One line of a fact, read back.
 #[derive(Debug)]
 pub struct Line<'a> {
     /// The source and top-level path prefix the line belongs to.
-    record: (&'a str, &'a str),
+    record: RecordKey<'a>,
     /// What the reply shows: the line without its record prefix (`price: 129.9`), or the
     /// whole line when it has no path.
     pub shown: &'a str,
@@ -106,7 +112,7 @@ pub fn best_lines<'a>(question: &str, facts: &'a [Fact]) -> Vec<&'a str> {
         .iter()
         .partition(|word| lines.iter().any(|line| word.names_field_of(line)));
 
-    let mut best: Option<((u32, usize), (&str, &str))> = None;
+    let mut best: Option<(Score, RecordKey)> = None;
     for record in records_in_order(&lines) {
         let members = || lines.iter().filter(move |line| line.record == record);
         let subject_score: u32 = subjects
@@ -231,7 +237,7 @@ fn record_prefix(path: &str) -> &str {
     &path[..end]
 }
 
-fn records_in_order<'a>(lines: &[Line<'a>]) -> Vec<(&'a str, &'a str)> {
+fn records_in_order<'a>(lines: &[Line<'a>]) -> Vec<RecordKey<'a>> {
     let mut records = Vec::new();
     for line in lines {
         if !records.contains(&line.record) {

@@ -76,7 +76,8 @@ enum KeyHeader {
 pub struct OpenAiChat {
     settings: OpenAiSettings,
     endpoint: Url,
-    key_header: KeyHeader,
+    /// The header carrying the key, built once; marked sensitive, so its `Debug` is redacted.
+    key_header_value: Option<(&'static str, HeaderValue)>,
     http: reqwest::Client,
 }
 
@@ -99,6 +100,25 @@ impl OpenAiChat {
             !settings.model.trim().is_empty(),
             "the chat model name is empty (CRM_MIND_LLM_MODEL)"
         );
+        let key_header_value = match &settings.api_key {
+            Some(key) => {
+                let (name, value) = match key_header {
+                    KeyHeader::Bearer => (
+                        AUTHORIZATION.as_str(),
+                        format!("Bearer {}", key.expose_secret()),
+                    ),
+                    KeyHeader::AzureApiKey => ("api-key", key.expose_secret().to_owned()),
+                };
+                // No `.context` with the value: the key must not reach the error.
+                let mut value = HeaderValue::from_str(&value).map_err(|_| {
+                    anyhow::anyhow!("the chat model's API key is not a valid header value")
+                })?;
+                // Kept out of reqwest's and hyper's debug output too.
+                value.set_sensitive(true);
+                Some((name, value))
+            }
+            None => None,
+        };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(settings.timeout_secs))
             .build()
@@ -106,7 +126,7 @@ impl OpenAiChat {
         Ok(Self {
             settings,
             endpoint,
-            key_header,
+            key_header_value,
             http,
         })
     }
@@ -114,23 +134,8 @@ impl OpenAiChat {
     /// One request, no retry.
     async fn attempt(&self, body: &ChatRequest<'_>) -> Result<Answer, Failure> {
         let mut request = self.http.post(self.endpoint.clone()).json(body);
-        if let Some(key) = &self.settings.api_key {
-            let (name, value) = match self.key_header {
-                KeyHeader::Bearer => (
-                    AUTHORIZATION.as_str(),
-                    format!("Bearer {}", key.expose_secret()),
-                ),
-                KeyHeader::AzureApiKey => ("api-key", key.expose_secret().to_owned()),
-            };
-            let mut value = HeaderValue::from_str(&value).map_err(|_| {
-                Failure::Final(ChatError::Rejected {
-                    status: 0,
-                    message: "the API key is not a valid header value".to_owned(),
-                })
-            })?;
-            // Kept out of reqwest's and hyper's debug output.
-            value.set_sensitive(true);
-            request = request.header(name, value);
+        if let Some((name, value)) = &self.key_header_value {
+            request = request.header(*name, value.clone());
         }
 
         let response = request.send().await.map_err(|e| self.network_failure(e))?;

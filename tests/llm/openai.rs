@@ -97,6 +97,28 @@ async fn a_rate_limit_is_retried_after_the_time_the_server_asks() {
 }
 
 #[tokio::test]
+async fn a_rate_limit_asking_for_a_long_wait_is_unavailable_at_once() {
+    // Parking a customer's reply for an hour helps nobody: the reply worker tries later.
+    let fake = FakeChat::start(vec![
+        Reply::error(
+            429,
+            "You exceeded your current quota",
+            "insufficient_quota",
+            "insufficient_quota",
+        )
+        .with_header("retry-after", "3600"),
+        Reply::completion("129.9 EUR"),
+    ])
+    .await;
+
+    let error = fake.client().answer(&request()).await.unwrap_err();
+
+    assert!(matches!(error, ChatError::Unavailable(_)), "{error:?}");
+    assert!(error.to_string().contains("3600"), "{error}");
+    assert_eq!(fake.seen().len(), 1);
+}
+
+#[tokio::test]
 async fn server_errors_are_retried_until_an_answer_comes() {
     let fake = FakeChat::start(vec![
         Reply::error(

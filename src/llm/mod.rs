@@ -7,6 +7,12 @@
 //! * `extractive` — the embedded default: picks the facts that best match the question and
 //!   writes a short templated reply from them, in English or Slovenian; it never invents a fact.
 
+pub mod extractive;
+pub mod openai;
+
+pub use extractive::{ExtractiveAnswerer, HANDOVER_EN, HANDOVER_SL};
+pub use openai::{OpenAiChat, OpenAiSettings};
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 

@@ -1,12 +1,16 @@
-//! The command line: `serve`, the `admin` commands that set up a company, and `sync`.
+//! The command line: `serve`, the `admin` commands that set up a company, `sync` and `ask`.
 //!
 //! Admin commands print their result (an id or a token) alone on stdout so scripts can
 //! capture it; messages go to stderr.
 
 use crate::accounts::Accounts;
 use crate::config::Settings;
-use crate::domain::{CompanyId, PageId, Role, SyncOutcome, SyncTrigger};
+use crate::domain::{Channel, CompanyId, PageId, Role, SyncOutcome, SyncTrigger};
+use crate::llm::{AnswerRequest, Fact};
+use crate::rag::index::ChunkFilter;
 use crate::rag::sync::active_link_ids;
+use crate::reply::privacy;
+use crate::reply::prompt::{PromptInput, PromptKind, Prompts};
 use crate::startup;
 use anyhow::Context;
 use chrono::Duration;
@@ -45,6 +49,17 @@ pub enum Command {
         /// The Facebook page id whose links to sync.
         #[arg(long = "page", value_name = "PAGE_ID")]
         page: String,
+    },
+    /// Answer a question as the bot would, from the page's facts, without Facebook: prints
+    /// the answer, then the facts it used with their sources.
+    Ask {
+        #[arg(long = "page", value_name = "PAGE_ID")]
+        page: String,
+        /// `messenger` (a private answer) or `facebook` (a public comment reply).
+        #[arg(long, value_parser = ["messenger", "facebook"], default_value = "messenger")]
+        channel: String,
+        /// The customer's question.
+        question: String,
     },
 }
 
@@ -91,7 +106,85 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(command) => run_admin(&settings, command).await,
         Command::Sync { page } => sync_page(&settings, &PageId::from(page)).await,
+        Command::Ask {
+            page,
+            channel,
+            question,
+        } => {
+            let channel = Channel::parse("channel", &channel)?;
+            ask(&settings, &PageId::from(page), channel, &question).await
+        }
     }
+}
+
+/// `crm-mind ask`: retrieval, the prompt and the chat model, as a reply would use them.
+async fn ask(
+    settings: &Settings,
+    page_id: &PageId,
+    channel: Channel,
+    question: &str,
+) -> anyhow::Result<()> {
+    const TOP_K: usize = 5;
+    let (store, cipher) = startup::open_store(settings).await?;
+    let company = store
+        .find_page_owner(page_id)
+        .await?
+        .with_context(|| format!("page {page_id} is not registered"))?;
+    let page = store
+        .get_page(&company, page_id)
+        .await?
+        .with_context(|| format!("page {page_id} is not registered"))?;
+    let retrieval = startup::open_retrieval(settings, store, cipher).await?;
+    let filter = ChunkFilter::company(company)
+        .page(page_id.clone())
+        .channel(channel);
+    let hits = retrieval.search(filter, question, TOP_K).await?;
+    let mut facts: Vec<Fact> = hits
+        .iter()
+        .map(|hit| Fact {
+            text: hit.text.clone(),
+            source: format!("{} ({})", hit.link_name, hit.path),
+        })
+        .collect();
+    let kind = match channel {
+        Channel::Messenger => PromptKind::Messenger,
+        Channel::Facebook => {
+            facts = privacy::public_facts(&facts);
+            PromptKind::Comment
+        }
+    };
+    let prompts = Prompts::load(Some(&settings.prompts_dir))?;
+    let system_prompt = prompts.render(
+        kind,
+        &PromptInput {
+            page_name: &page.page_name,
+            channel,
+            facts: &facts,
+            history: &[],
+            post: None,
+            parent: None,
+            message: question,
+        },
+    )?;
+    let model = settings.chat_model()?;
+    let answer = model
+        .answer(&AnswerRequest {
+            system_prompt,
+            question: question.to_owned(),
+            facts: facts.clone(),
+            history: Vec::new(),
+        })
+        .await?;
+    let text = match channel {
+        Channel::Facebook => privacy::scrub_public_answer(&answer.text),
+        Channel::Messenger => answer.text,
+    };
+    println!("{text}");
+    eprintln!("(answered by {}; facts used:)", answer.model);
+    for fact in &facts {
+        eprintln!("- {}: {}", fact.source, fact.text.replace('\n', "; "));
+    }
+    Ok(())
 }
 
 /// `crm-mind sync --page`: one progress bar step per link, then a line of counts per link.

@@ -81,6 +81,21 @@ pub struct Settings {
     /// The directory `file://` links may read; unset, `file://` links are refused.
     #[serde(default)]
     pub crm_file_root: Option<PathBuf>,
+
+    // Answering (issue 4).
+    /// An OpenAI-compatible chat endpoint (e.g. `https://api.openai.com/v1`,
+    /// `http://localhost:11434/v1`); unset, the extractive answerer writes replies.
+    #[serde(default)]
+    pub llm_base_url: Option<String>,
+    #[serde(default, deserialize_with = "text::optional_secret")]
+    pub llm_api_key: Option<SecretString>,
+    #[serde(default = "defaults::llm_model")]
+    pub llm_model: String,
+    #[serde(default = "defaults::llm_timeout_secs")]
+    pub llm_timeout_secs: u64,
+    /// Where prompt files that replace the built-in ones live.
+    #[serde(default = "defaults::prompts_dir")]
+    pub prompts_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -161,6 +176,22 @@ impl Settings {
         }
     }
 
+    /// The chat model the settings name: the OpenAI-compatible client when
+    /// `CRM_MIND_LLM_BASE_URL` is set, else the extractive answerer.
+    pub fn chat_model(&self) -> anyhow::Result<std::sync::Arc<dyn crate::llm::ChatModel>> {
+        use crate::llm::{ExtractiveAnswerer, OpenAiChat, OpenAiSettings};
+        Ok(match &self.llm_base_url {
+            Some(base_url) => std::sync::Arc::new(OpenAiChat::new(OpenAiSettings {
+                base_url: base_url.clone(),
+                api_key: self.llm_api_key.clone(),
+                model: self.llm_model.clone(),
+                timeout_secs: self.llm_timeout_secs,
+                ..OpenAiSettings::default()
+            })?),
+            None => std::sync::Arc::new(ExtractiveAnswerer::new()),
+        })
+    }
+
     /// The embedded vector index's directory.
     pub fn vectors_dir(&self) -> PathBuf {
         self.data_dir.join("vectors")
@@ -216,6 +247,15 @@ mod defaults {
     }
     pub fn crm_max_body_bytes() -> u64 {
         50 * 1024 * 1024
+    }
+    pub fn llm_model() -> String {
+        "gpt-4o-mini".to_owned()
+    }
+    pub fn llm_timeout_secs() -> u64 {
+        30
+    }
+    pub fn prompts_dir() -> PathBuf {
+        PathBuf::from("./prompts")
     }
 }
 

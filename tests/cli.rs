@@ -241,6 +241,48 @@ async fn sync_prints_the_counts_of_each_link() {
         "{second}"
     );
 
+    // `ask` answers from the synced facts (the extractive answerer: no chat model is set).
+    let ask = |channel: &str, question: &str| {
+        let args = vec![
+            "ask".to_owned(),
+            "--page".into(),
+            "1001".into(),
+            "--channel".into(),
+            channel.to_owned(),
+            question.to_owned(),
+        ];
+        let (dir, models) = (dir.path().to_owned(), models.clone());
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_crm-mind"))
+                .args(&args)
+                .env("CRM_MIND_DATA_DIR", &dir)
+                .env("CRM_MIND_MODELS_DIR", &models)
+                .env_remove("CRM_MIND_MONGODB_URI")
+                .env_remove("CRM_MIND_LLM_BASE_URL")
+                .current_dir(&dir)
+                .output()
+                .expect("the binary runs")
+        })
+    };
+    let answer = ask("messenger", "What is the email of Ana Novak?")
+        .await
+        .unwrap();
+    let text = stdout_line(&answer);
+    assert!(text.contains("ana.novak@example.si"), "{text}");
+    let stderr = String::from_utf8_lossy(&answer.stderr);
+    assert!(
+        stderr.contains("answered by extractive") && stderr.contains("Customers (customers[0]"),
+        "{stderr}"
+    );
+    // The link is for Messenger only: a comment reply has no facts, so it hands over.
+    let public = stdout_line(
+        &ask("facebook", "What is the email of Ana Novak?")
+            .await
+            .unwrap(),
+    );
+    assert!(!public.contains("ana.novak@example.si"), "{public}");
+    assert!(public.contains("colleague"), "{public}");
+
     let unknown = sync("999").await.unwrap();
     assert!(!unknown.status.success());
     let stderr = String::from_utf8_lossy(&unknown.stderr);

@@ -14,6 +14,7 @@
 //! * [`secrets`] seals page tokens and API keys at rest; [`telemetry`] sets up logs and metrics.
 
 pub mod accounts;
+pub mod backoff;
 pub mod cli;
 pub mod config;
 pub mod crm;

@@ -284,18 +284,7 @@ impl CrmFetcher {
                 secs: self.settings.timeout_secs,
             };
         }
-        let innermost =
-            std::iter::successors(Some(&error as &(dyn std::error::Error + 'static)), |e| {
-                e.source()
-            })
-            .last()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let reason = if error.is_connect() {
-            format!("cannot connect ({innermost})")
-        } else {
-            innermost
-        };
+        let reason = crate::backoff::network_reason(error);
         FetchError::Network { reason }
     }
 }

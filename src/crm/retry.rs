@@ -7,7 +7,6 @@
 //! crate: the waits come from the answer as often as from the schedule, which is the part such
 //! crates leave to the caller anyway.
 
-use rand::Rng;
 use std::time::{Duration, SystemTime};
 
 /// The longest computed (not server-given) backoff, so a high retry count cannot overflow or
@@ -41,18 +40,10 @@ pub fn decide(
         }
         return RetryDecision::Wait(asked);
     }
-    let exponential = base
-        .checked_mul(2u32.saturating_pow(retry))
-        .unwrap_or(MAX_BACKOFF)
-        .min(MAX_BACKOFF);
-    // "Equal jitter": at least half the exponential wait, so the backoff still grows.
-    let half = exponential / 2;
-    RetryDecision::Wait(half + half.mul_f64(jitter.clamp(0.0, 1.0)))
+    RetryDecision::Wait(crate::backoff::backoff(retry, base, MAX_BACKOFF, jitter))
 }
 
-pub fn random_jitter() -> f64 {
-    rand::thread_rng().gen_range(0.0..=1.0)
-}
+pub use crate::backoff::random_jitter;
 
 /// Parses `Retry-After`: delta-seconds or an HTTP date (a date in the past means "now").
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {

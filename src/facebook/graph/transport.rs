@@ -2,7 +2,7 @@
 //! answer or error body, and retrying within the configured bounds.
 
 use super::{ApiError, GraphClient, GraphError};
-use rand::Rng;
+use crate::backoff::random_jitter;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -104,24 +104,12 @@ impl GraphClient {
 
     /// reqwest's errors, without the URL (its query holds the token).
     fn map_error(&self, error: reqwest::Error) -> GraphError {
-        let error = error.without_url();
         if error.is_timeout() {
             return GraphError::Timeout {
                 secs: self.settings.timeout_secs,
             };
         }
-        let innermost =
-            std::iter::successors(Some(&error as &(dyn std::error::Error + 'static)), |e| {
-                e.source()
-            })
-            .last()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let reason = if error.is_connect() {
-            format!("cannot connect ({innermost})")
-        } else {
-            innermost
-        };
+        let reason = crate::backoff::network_reason(error);
         GraphError::Network { reason }
     }
 }
@@ -138,16 +126,7 @@ fn redact(message: &str, token: &SecretString) -> String {
 /// with "equal jitter" (at least half the wait, so it still grows) so that many workers
 /// throttled together do not come back in lockstep. `jitter` is in `0.0..=1.0`.
 fn backoff(retry: u32, base: Duration, jitter: f64) -> Duration {
-    let exponential = base
-        .checked_mul(2u32.saturating_pow(retry))
-        .unwrap_or(MAX_BACKOFF)
-        .min(MAX_BACKOFF);
-    let half = exponential / 2;
-    half + half.mul_f64(jitter.clamp(0.0, 1.0))
-}
-
-fn random_jitter() -> f64 {
-    rand::thread_rng().gen_range(0.0..=1.0)
+    crate::backoff::backoff(retry, base, MAX_BACKOFF, jitter)
 }
 
 #[cfg(test)]

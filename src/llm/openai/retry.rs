@@ -6,7 +6,6 @@
 //! the reply workers that hit a busy server together do not come back in lockstep; a 429's
 //! `Retry-After` in seconds is honoured as given, up to [`MAX_RETRY_AFTER`].
 
-use rand::Rng;
 use std::time::Duration;
 
 /// The longest computed backoff, so a high retry count cannot park a reply for long.
@@ -23,17 +22,10 @@ pub fn is_retryable_status(status: u16) -> bool {
 
 /// The wait before retry number `retry` (0 for the first). `jitter` is in `0.0..=1.0`.
 pub fn backoff(retry: u32, base: Duration, jitter: f64) -> Duration {
-    let exponential = base
-        .checked_mul(2u32.saturating_pow(retry))
-        .unwrap_or(MAX_BACKOFF)
-        .min(MAX_BACKOFF);
-    let half = exponential / 2;
-    half + half.mul_f64(jitter.clamp(0.0, 1.0))
+    crate::backoff::backoff(retry, base, MAX_BACKOFF, jitter)
 }
 
-pub fn random_jitter() -> f64 {
-    rand::thread_rng().gen_range(0.0..=1.0)
-}
+pub use crate::backoff::random_jitter;
 
 /// `Retry-After` as delta-seconds, the form OpenAI and Azure send.
 pub fn parse_retry_after_secs(value: &str) -> Option<Duration> {

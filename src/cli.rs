@@ -5,13 +5,14 @@
 
 use crate::accounts::Accounts;
 use crate::config::Settings;
-use crate::domain::{Channel, CompanyId, PageId, Role, SyncOutcome, SyncTrigger};
+use crate::domain::{Channel, CompanyId, Page, PageId, Role, SyncOutcome, SyncTrigger};
 use crate::llm::{AnswerRequest, Fact};
 use crate::rag::index::ChunkFilter;
 use crate::rag::sync::active_link_ids;
 use crate::reply::privacy;
 use crate::reply::prompt::{PromptInput, PromptKind, Prompts};
 use crate::startup;
+use crate::store::DynStore;
 use anyhow::Context;
 use chrono::Duration;
 use clap::{Parser, Subcommand};
@@ -117,6 +118,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The page and the company that registered it: the command line names only the page.
+async fn registered_page(store: &DynStore, page_id: &PageId) -> anyhow::Result<(CompanyId, Page)> {
+    let not_registered = || format!("page {page_id} is not registered");
+    let company = store
+        .find_page_owner(page_id)
+        .await?
+        .with_context(not_registered)?;
+    let page = store
+        .get_page(&company, page_id)
+        .await?
+        .with_context(not_registered)?;
+    Ok((company, page))
+}
+
 /// `crm-mind ask`: retrieval, the prompt and the chat model, as a reply would use them.
 async fn ask(
     settings: &Settings,
@@ -126,14 +141,7 @@ async fn ask(
 ) -> anyhow::Result<()> {
     const TOP_K: usize = 5;
     let (store, cipher) = startup::open_store(settings).await?;
-    let company = store
-        .find_page_owner(page_id)
-        .await?
-        .with_context(|| format!("page {page_id} is not registered"))?;
-    let page = store
-        .get_page(&company, page_id)
-        .await?
-        .with_context(|| format!("page {page_id} is not registered"))?;
+    let (company, page) = registered_page(&store, page_id).await?;
     let retrieval = startup::open_retrieval(settings, store, cipher).await?;
     let filter = ChunkFilter::company(company)
         .page(page_id.clone())
@@ -190,14 +198,7 @@ async fn ask(
 /// `crm-mind sync --page`: one progress bar step per link, then a line of counts per link.
 async fn sync_page(settings: &Settings, page_id: &PageId) -> anyhow::Result<()> {
     let (store, cipher) = startup::open_store(settings).await?;
-    let company = store
-        .find_page_owner(page_id)
-        .await?
-        .with_context(|| format!("page {page_id} is not registered"))?;
-    let page = store
-        .get_page(&company, page_id)
-        .await?
-        .with_context(|| format!("page {page_id} is not registered"))?;
+    let (company, page) = registered_page(&store, page_id).await?;
     let retrieval = startup::open_retrieval(settings, store, cipher).await?;
     let link_ids = active_link_ids(&page);
     anyhow::ensure!(

@@ -52,8 +52,4 @@ impl Retrieval {
             }),
         }
     }
-
-    pub fn pipeline(&self) -> &Pipeline {
-        &self.inner.pipeline
-    }
 }

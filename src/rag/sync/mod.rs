@@ -70,10 +70,7 @@ impl Retrieval {
         let page = self.page(company, page_id).await?;
         let mut runs = Vec::new();
         for link_id in active_link_ids(&page) {
-            let pushed = page
-                .all_links()
-                .any(|l| l.id == link_id && l.link_type == CrmLinkType::Webhook);
-            if pushed {
+            if is_pushed(&page, &link_id) {
                 continue;
             }
             match self.sync_link(company, page_id, &link_id, trigger).await {
@@ -158,11 +155,7 @@ impl Retrieval {
     ) {
         // A webhook link is pushed to, never fetched: activating it waits for the CRM.
         let (channels, pushed) = match self.inner.store.get_page(company, page_id).await {
-            Ok(Some(page)) => (
-                active_channels(&page, link_id),
-                page.all_links()
-                    .any(|l| &l.id == link_id && l.link_type == CrmLinkType::Webhook),
-            ),
+            Ok(Some(page)) => (active_channels(&page, link_id), is_pushed(&page, link_id)),
             Ok(None) => (Vec::new(), false),
             Err(e) => {
                 tracing::warn!(error = %e, link = %link_id, "could not read the page to reconcile a link");
@@ -366,7 +359,8 @@ pub fn active_link_ids(page: &Page) -> Vec<LinkId> {
     ids
 }
 
-/// Whether crm-mind fetches this type of link itself.
-pub fn is_fetched(link_type: CrmLinkType) -> bool {
-    pipeline::is_fetched(link_type)
+/// Whether the link is a webhook link: its CRM pushes data, crm-mind never fetches it.
+fn is_pushed(page: &Page, link_id: &LinkId) -> bool {
+    page.all_links()
+        .any(|l| &l.id == link_id && l.link_type == CrmLinkType::Webhook)
 }

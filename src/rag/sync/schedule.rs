@@ -7,7 +7,8 @@
 //! fire in the same second, and a restart does not refetch everything at once. Runs share a
 //! small pool (`max_concurrent`), and a link already running is skipped (one run per link).
 
-use super::{active_link_ids, is_fetched};
+use super::active_link_ids;
+use super::pipeline::is_fetched;
 use crate::domain::{LinkId, SyncTrigger};
 use crate::rag::Retrieval;
 use chrono::{DateTime, Duration, Utc};

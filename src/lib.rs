@@ -24,6 +24,7 @@ pub mod facebook;
 pub mod http;
 pub mod intake;
 pub mod llm;
+pub mod metakocka;
 pub mod rag;
 pub mod reply;
 pub mod secrets;

@@ -5,10 +5,12 @@
 
 pub mod account;
 pub mod channel;
+pub mod conversation;
 pub mod crm_link;
 pub mod events;
 pub mod ids;
 pub mod page;
+pub mod reply;
 pub mod sealed;
 pub mod sync_run;
 

@@ -4,6 +4,7 @@
 //! share them: a store only loads and saves a whole page (with a version for optimistic
 //! concurrency), it never decides what a link change means.
 
+use super::reply::ReplySettings;
 use super::{Channel, CompanyId, CrmLink, PageId, Sealed};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,9 @@ pub struct Page {
     pub messenger_crm_links: Vec<CrmLink>,
     /// Links from before links had channels; kept and shown, never created any more.
     pub legacy_crm_links: Vec<CrmLink>,
+    /// How the bot answers on this page (comment policy, token state).
+    #[serde(default)]
+    pub reply: ReplySettings,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Bumped by every save; a save with a stale version is refused by the store.
@@ -46,6 +50,7 @@ impl Page {
             facebook_crm_links: Vec::new(),
             messenger_crm_links: Vec::new(),
             legacy_crm_links: Vec::new(),
+            reply: ReplySettings::default(),
             created_at: now,
             updated_at: now,
             version: 0,

@@ -18,6 +18,7 @@ mod inbox;
 mod migrations;
 mod pages;
 mod records;
+mod replies;
 mod sessions;
 mod sync_runs;
 mod users;

@@ -164,6 +164,7 @@ impl PageStore for MongoStore {
                     "pages.$.facebook_crm_links": links(&page.facebook_crm_links)?,
                     "pages.$.messenger_crm_links": links(&page.messenger_crm_links)?,
                     "pages.$.legacy_crm_links": links(&page.legacy_crm_links)?,
+                    "pages.$.reply": bson_value(&page.reply)?,
                     "pages.$.updated_at": to_bson_date(page.updated_at),
                     "pages.$.version": page.version + 1,
                 } },

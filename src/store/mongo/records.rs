@@ -10,6 +10,7 @@
 //! time written, truncated to the millisecond.
 
 use crate::domain::events::{InboxEvent, InboxMessage, InboxStatus};
+use crate::domain::reply::ReplySettings;
 use crate::domain::{
     Channel, Company, CompanyId, CrmLink, CrmLinkType, Email, LinkHeader, LinkId, Page, PageId,
     Role, Sealed, Session, User, UserId,
@@ -81,6 +82,9 @@ pub(super) struct PageRecord {
     pub facebook_crm_links: Vec<CrmLinkRecord>,
     pub messenger_crm_links: Vec<CrmLinkRecord>,
     pub legacy_crm_links: Vec<CrmLinkRecord>,
+    /// Absent on pages stored before replies had settings.
+    #[serde(default)]
+    pub reply: ReplySettings,
     pub created_at: bson::DateTime,
     pub updated_at: bson::DateTime,
     pub version: i64,
@@ -96,6 +100,7 @@ impl From<&Page> for PageRecord {
             facebook_crm_links: links_to_records(&p.facebook_crm_links),
             messenger_crm_links: links_to_records(&p.messenger_crm_links),
             legacy_crm_links: links_to_records(&p.legacy_crm_links),
+            reply: p.reply.clone(),
             created_at: to_bson_date(p.created_at),
             updated_at: to_bson_date(p.updated_at),
             version: p.version,
@@ -114,6 +119,7 @@ impl TryFrom<PageRecord> for Page {
             facebook_crm_links: links_from_records(r.facebook_crm_links)?,
             messenger_crm_links: links_from_records(r.messenger_crm_links)?,
             legacy_crm_links: links_from_records(r.legacy_crm_links)?,
+            reply: r.reply,
             created_at: from_bson_date(r.created_at)?,
             updated_at: from_bson_date(r.updated_at)?,
             version: r.version,

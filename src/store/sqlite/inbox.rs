@@ -7,6 +7,10 @@ use crate::store::{InboxStore, InsertOutcome, StoreResult};
 use async_trait::async_trait;
 use rusqlite::{Row, params};
 
+/// The columns [`event_row`] reads, in its order.
+pub(super) const EVENT_COLUMNS: &str = "id, company_id, page_id, natural_key, channel, sender_id, \
+     message, occurred_at, received_at, status";
+
 #[async_trait]
 impl InboxStore for SqliteStore {
     async fn insert_inbox_events(&self, events: &[InboxEvent]) -> StoreResult<Vec<InsertOutcome>> {
@@ -19,8 +23,8 @@ impl InboxStore for SqliteStore {
                 let mut stmt = conn
                     .prepare_cached(
                         "INSERT INTO inbox_events (id, company_id, page_id, natural_key, channel, sender_id,
-                                                   message, occurred_at, received_at, status)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                                   message, occurred_at, received_at, status, available_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9)
                          ON CONFLICT (page_id, natural_key) DO NOTHING",
                     )
                     .map_err(unavailable)?;
@@ -59,14 +63,11 @@ impl InboxStore for SqliteStore {
     ) -> StoreResult<Vec<InboxEvent>> {
         let company = company.clone();
         self.read(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT id, company_id, page_id, natural_key, channel, sender_id, message,
-                            occurred_at, received_at, status
-                     FROM inbox_events WHERE company_id = ?1
-                     ORDER BY received_at DESC, rowid DESC LIMIT ?2",
-                )
-                .map_err(unavailable)?;
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM inbox_events WHERE company_id = ?1
+                 ORDER BY received_at DESC, rowid DESC LIMIT ?2"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(unavailable)?;
             stmt.query_map(params![company.as_str(), limit], event_row)
                 .map_err(unavailable)?
                 .map(|row| row.map_err(unavailable)?)
@@ -76,7 +77,7 @@ impl InboxStore for SqliteStore {
     }
 }
 
-fn event_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<InboxEvent>> {
+pub(super) fn event_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<InboxEvent>> {
     let id: String = row.get(0)?;
     let company_id: String = row.get(1)?;
     let page_id: String = row.get(2)?;

@@ -5,8 +5,10 @@
 //! reads take a connection from a small pool on tokio's blocking threads.
 
 mod accounts;
+mod conversations;
 mod inbox;
 mod pages;
+mod replies;
 mod sync_runs;
 mod writer;
 
@@ -23,6 +25,7 @@ use writer::Writer;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_sync_runs.sql"),
+    include_str!("../../../migrations/sqlite/0003_replies.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 const PAGE_COLUMNS: &str =
-    "page_id, company_id, page_name, access_token, version, created_at, updated_at";
+    "page_id, company_id, page_name, access_token, version, created_at, updated_at, reply_settings";
 const LINK_COLUMNS: &str = "page_id, list, link_id, name, url, type, channels, api_key, headers, \
      description, is_active, created_at, updated_at, webhook_secret, refresh_minutes";
 
@@ -22,8 +22,8 @@ impl PageStore for SqliteStore {
         self.writer
             .write(move |conn| {
                 conn.execute(
-                    "INSERT INTO pages (page_id, company_id, page_name, access_token, version, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO pages (page_id, company_id, page_name, access_token, version, created_at, updated_at, reply_settings)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![
                         page.page_id.as_str(),
                         page.company_id.as_str(),
@@ -31,7 +31,8 @@ impl PageStore for SqliteStore {
                         page.access_token.as_stored(),
                         page.version,
                         millis(page.created_at),
-                        millis(page.updated_at)
+                        millis(page.updated_at),
+                        serde_json::to_string(&page.reply).map_err(corrupt)?
                     ],
                 )
                 .map_err(|e| conflict_or_unavailable(e, "the page is registered already"))?;
@@ -80,7 +81,8 @@ impl PageStore for SqliteStore {
             .write(move |conn| {
                 let updated = conn
                     .execute(
-                        "UPDATE pages SET page_name = ?1, access_token = ?2, updated_at = ?3, version = version + 1
+                        "UPDATE pages SET page_name = ?1, access_token = ?2, updated_at = ?3, version = version + 1,
+                                          reply_settings = ?7
                          WHERE company_id = ?4 AND page_id = ?5 AND version = ?6",
                         params![
                             page.page_name,
@@ -88,7 +90,8 @@ impl PageStore for SqliteStore {
                             millis(page.updated_at),
                             page.company_id.as_str(),
                             page.page_id.as_str(),
-                            page.version
+                            page.version,
+                            serde_json::to_string(&page.reply).map_err(corrupt)?
                         ],
                     )
                     .map_err(unavailable)?;
@@ -244,6 +247,7 @@ fn page_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<Page>> {
     let version: i64 = row.get(4)?;
     let created_at: i64 = row.get(5)?;
     let updated_at: i64 = row.get(6)?;
+    let reply: String = row.get(7)?;
     Ok((|| {
         Ok(Page {
             company_id: company_id.into(),
@@ -253,6 +257,7 @@ fn page_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<Page>> {
             facebook_crm_links: Vec::new(),
             messenger_crm_links: Vec::new(),
             legacy_crm_links: Vec::new(),
+            reply: serde_json::from_str(&reply).map_err(corrupt)?,
             created_at: from_millis(created_at)?,
             updated_at: from_millis(updated_at)?,
             version,

@@ -138,13 +138,13 @@ pub enum BeginReply {
     /// The reply is now `sending` under this attempt number: go ahead and send.
     Started { attempt: u32 },
     /// A reply record exists and is not `queued`: do not send; here it is.
-    Existing(OutboxReply),
+    Existing(Box<OutboxReply>),
 }
 
 /// What [`ReplyStore::requeue_reply`] did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Requeue {
-    Requeued(OutboxReply),
+    Requeued(Box<OutboxReply>),
     /// Only `failed` and `needs_review` replies are asked for again.
     NotRetryable(ReplyStatus),
     NotFound,

@@ -110,7 +110,7 @@ impl ReplyStore for SqliteStore {
                     Some(existing) if existing.status == ReplyStatus::Queued => {
                         existing.attempts + 1
                     }
-                    Some(existing) => return Ok(BeginReply::Existing(existing)),
+                    Some(existing) => return Ok(BeginReply::Existing(Box::new(existing))),
                 };
                 reply.status = ReplyStatus::Sending;
                 reply.attempts = attempt;
@@ -194,7 +194,7 @@ impl ReplyStore for SqliteStore {
                     params![millis(now), id, company.as_str()],
                 )
                 .map_err(unavailable)?;
-                Ok(Requeue::Requeued(reply))
+                Ok(Requeue::Requeued(Box::new(reply)))
             })
             .await
     }

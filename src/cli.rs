@@ -6,11 +6,8 @@
 use crate::accounts::Accounts;
 use crate::config::Settings;
 use crate::domain::{Channel, CompanyId, Page, PageId, Role, SyncOutcome, SyncTrigger};
-use crate::llm::{AnswerRequest, Fact};
-use crate::rag::index::ChunkFilter;
 use crate::rag::sync::active_link_ids;
-use crate::reply::privacy;
-use crate::reply::prompt::{PromptInput, PromptKind, Prompts};
+use crate::reply::compose::Question;
 use crate::startup;
 use crate::store::DynStore;
 use anyhow::Context;
@@ -139,57 +136,24 @@ async fn ask(
     channel: Channel,
     question: &str,
 ) -> anyhow::Result<()> {
-    const TOP_K: usize = 5;
     let (store, cipher) = startup::open_store(settings).await?;
     let (company, page) = registered_page(&store, page_id).await?;
     let retrieval = startup::open_retrieval(settings, store, cipher).await?;
-    let filter = ChunkFilter::company(company)
-        .page(page_id.clone())
-        .channel(channel);
-    let hits = retrieval.search(filter, question, TOP_K).await?;
-    let mut facts: Vec<Fact> = hits
-        .iter()
-        .map(|hit| Fact {
-            text: hit.text.clone(),
-            source: format!("{} ({})", hit.link_name, hit.path),
-        })
-        .collect();
-    let kind = match channel {
-        Channel::Messenger => PromptKind::Messenger,
-        Channel::Facebook => {
-            facts = privacy::public_facts(&facts);
-            PromptKind::Comment
-        }
-    };
-    let prompts = Prompts::load(Some(&settings.prompts_dir))?;
-    let system_prompt = prompts.render(
-        kind,
-        &PromptInput {
-            page_name: &page.page_name,
+    let composer = startup::composer(settings, Some(retrieval))?;
+    let answer = composer
+        .compose(&Question {
+            company: &company,
+            page: &page,
             channel,
-            facts: &facts,
+            text: question,
             history: &[],
             post: None,
             parent: None,
-            message: question,
-        },
-    )?;
-    let model = settings.chat_model()?;
-    let answer = model
-        .answer(&AnswerRequest {
-            system_prompt,
-            question: question.to_owned(),
-            facts: facts.clone(),
-            history: Vec::new(),
         })
         .await?;
-    let text = match channel {
-        Channel::Facebook => privacy::scrub_public_answer(&answer.text),
-        Channel::Messenger => answer.text,
-    };
-    println!("{text}");
+    println!("{}", answer.text);
     eprintln!("(answered by {}; facts used:)", answer.model);
-    for fact in &facts {
+    for fact in &answer.facts {
         eprintln!("- {}: {}", fact.source, fact.text.replace('\n', "; "));
     }
     Ok(())

@@ -96,6 +96,32 @@ pub struct Settings {
     /// Where prompt files that replace the built-in ones live.
     #[serde(default = "defaults::prompts_dir")]
     pub prompts_dir: PathBuf,
+    /// Reply workers answering at once (events of one conversation stay in order).
+    #[serde(default = "defaults::reply_workers")]
+    pub reply_workers: usize,
+    /// How long a worker owns an event before another may take it (its worker died).
+    #[serde(default = "defaults::reply_lease_secs")]
+    pub reply_lease_secs: u64,
+    /// Facts retrieved for one answer.
+    #[serde(default = "defaults::reply_top_k")]
+    pub reply_top_k: usize,
+    /// Earlier turns of a Messenger conversation given to the model.
+    #[serde(default = "defaults::reply_history_turns")]
+    pub reply_history_turns: u32,
+    /// How long the bot stays silent in a conversation after a person answered by hand.
+    #[serde(default = "defaults::reply_echo_pause_minutes")]
+    pub reply_echo_pause_minutes: i64,
+    /// Unset, the bot is off: events are stored but nobody answers them (for example on a
+    /// second instance that only takes webhooks).
+    #[serde(default = "defaults::enabled")]
+    pub reply_enabled: bool,
+    #[serde(default = "defaults::graph_timeout_secs")]
+    pub graph_timeout_secs: u64,
+    /// Retries of a throttled or failing Graph API call before the reply is given up.
+    #[serde(default = "defaults::graph_max_retries")]
+    pub graph_max_retries: u32,
+    #[serde(default = "defaults::graph_retry_base_ms")]
+    pub graph_retry_base_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -192,6 +218,27 @@ impl Settings {
         })
     }
 
+    /// The Graph API client's settings.
+    pub fn graph_settings(&self) -> crate::facebook::graph::GraphSettings {
+        crate::facebook::graph::GraphSettings {
+            base_url: self.graph_api_base_url.clone(),
+            timeout_secs: self.graph_timeout_secs,
+            max_retries: self.graph_max_retries,
+            retry_base_ms: self.graph_retry_base_ms,
+        }
+    }
+
+    /// The reply worker's settings.
+    pub fn worker_settings(&self) -> crate::reply::worker::WorkerSettings {
+        crate::reply::worker::WorkerSettings {
+            workers: self.reply_workers.max(1),
+            lease: std::time::Duration::from_secs(self.reply_lease_secs.max(5)),
+            history_turns: self.reply_history_turns,
+            echo_pause: chrono::Duration::minutes(self.reply_echo_pause_minutes.max(0)),
+            ..crate::reply::worker::WorkerSettings::default()
+        }
+    }
+
     /// The embedded vector index's directory.
     pub fn vectors_dir(&self) -> PathBuf {
         self.data_dir.join("vectors")
@@ -199,6 +246,34 @@ impl Settings {
 }
 
 mod defaults {
+    pub fn reply_workers() -> usize {
+        4
+    }
+    pub fn reply_lease_secs() -> u64 {
+        120
+    }
+    pub fn reply_top_k() -> usize {
+        5
+    }
+    pub fn reply_history_turns() -> u32 {
+        10
+    }
+    pub fn reply_echo_pause_minutes() -> i64 {
+        30
+    }
+    pub fn enabled() -> bool {
+        true
+    }
+    pub fn graph_timeout_secs() -> u64 {
+        30
+    }
+    pub fn graph_max_retries() -> u32 {
+        4
+    }
+    pub fn graph_retry_base_ms() -> u64 {
+        500
+    }
+
     use super::LogFormat;
     use std::net::SocketAddr;
     use std::path::PathBuf;

@@ -8,6 +8,7 @@ use crate::accounts::Accounts;
 use crate::config::{Settings, StoreKind};
 use crate::crm::CrmFetcher;
 use crate::dashboard::Dashboard;
+use crate::facebook::graph::GraphClient;
 use crate::http::{self, AppState, WebhookSecrets};
 use crate::intake::Intake;
 use crate::rag::Retrieval;
@@ -19,6 +20,9 @@ use crate::rag::index::embedded::EmbeddedIndex;
 use crate::rag::index::qdrant::QdrantIndex;
 use crate::rag::sync::pipeline::Pipeline;
 use crate::rag::sync::schedule;
+use crate::reply::ReplyService;
+use crate::reply::compose::Composer;
+use crate::reply::prompt::Prompts;
 use crate::secrets::{self, Cipher};
 use crate::store::DynStore;
 use crate::store::mongo::MongoStore;
@@ -98,6 +102,33 @@ fn tokenizer_path(settings: &Settings) -> anyhow::Result<std::path::PathBuf> {
     Ok(ModelFiles::locate(&settings.models_dir)?.tokenizer)
 }
 
+/// The answer composer the settings describe: retrieval (when on), the chat model, prompts.
+pub fn composer(settings: &Settings, retrieval: Option<Retrieval>) -> anyhow::Result<Composer> {
+    let prompts = Prompts::load(Some(&settings.prompts_dir))?;
+    Ok(Composer::new(
+        retrieval,
+        settings.chat_model()?,
+        Arc::new(prompts),
+        settings.reply_top_k,
+    ))
+}
+
+/// The reply worker over an opened store (not started).
+pub fn reply_service(
+    settings: &Settings,
+    store: DynStore,
+    cipher: Cipher,
+    retrieval: Option<Retrieval>,
+) -> anyhow::Result<ReplyService> {
+    Ok(ReplyService::new(
+        store,
+        cipher,
+        composer(settings, retrieval)?,
+        GraphClient::new(settings.graph_settings())?,
+        settings.worker_settings(),
+    ))
+}
+
 /// Everything the router needs, over an opened store.
 pub fn state_for(
     settings: &Settings,
@@ -112,7 +143,10 @@ pub fn state_for(
         ),
         dashboard: Dashboard::new(store.clone(), cipher, retrieval.clone()),
         retrieval,
-        intake: Intake::new(store.clone()),
+        intake: Intake::new(store.clone()).pausing_for(chrono::Duration::minutes(
+            settings.reply_echo_pause_minutes.max(0),
+        )),
+        replies: None,
         webhook: WebhookSecrets {
             app_secret: settings.facebook_app_secret.clone(),
             verify_token: settings.facebook_verify_token.clone(),
@@ -120,6 +154,13 @@ pub fn state_for(
         metrics: telemetry::metrics_handle(),
         store,
     }
+}
+
+/// Lets `replies` answer what the intake stores: the intake wakes its worker.
+pub fn with_replies(mut state: AppState, replies: ReplyService) -> AppState {
+    state.intake = state.intake.waking(replies.waker());
+    state.replies = Some(replies);
+    state
 }
 
 /// Opens the store and retrieval. A missing embedding model leaves retrieval off (with a
@@ -137,7 +178,13 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         }
         None => Some(open_retrieval(settings, store.clone(), cipher.clone()).await?),
     };
-    Ok(state_for(settings, store, cipher, retrieval))
+    let state = state_for(settings, store.clone(), cipher.clone(), retrieval.clone());
+    if !settings.reply_enabled {
+        tracing::warn!("CRM_MIND_REPLY_ENABLED is false: events are stored but not answered");
+        return Ok(state);
+    }
+    let replies = reply_service(settings, store, cipher, retrieval)?;
+    Ok(with_replies(state, replies))
 }
 
 /// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
@@ -185,7 +232,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let worker = state.replies.as_ref().map(ReplyService::spawn);
     serve(state, listener, shutdown_signal()).await?;
+    if let Some(worker) = worker {
+        worker.shutdown().await;
+    }
     if let Some(scheduler) = scheduler.as_mut() {
         let _ = scheduler.shutdown().await;
     }

@@ -1,6 +1,7 @@
 //! Registering, listing and removing Facebook pages.
 
 use super::{Dashboard, DashboardError};
+use crate::domain::reply::CommentPolicy;
 use crate::domain::{CompanyId, FieldError, Page, PageId};
 use crate::store::StoreError;
 use chrono::Utc;
@@ -32,6 +33,8 @@ impl Dashboard {
                 .update_page(company, &page_id, |page| {
                     page.page_name = page_name.to_owned();
                     page.access_token = self.cipher.seal(token);
+                    // A new token is the reconnect the admin was asked for (Graph code 190).
+                    page.reply.token_invalid_at = None;
                     page.updated_at = Utc::now();
                     Ok(page.clone())
                 })
@@ -49,6 +52,27 @@ impl Dashboard {
             Err(StoreError::Conflict(_)) => Err(DashboardError::PageTaken(page_id)),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Changes how the bot answers on the page; `None` leaves a setting as it is.
+    pub async fn update_reply_settings(
+        &self,
+        company: &CompanyId,
+        page_id: &PageId,
+        comment_policy: Option<CommentPolicy>,
+        answer_comment_replies: Option<bool>,
+    ) -> Result<Page, DashboardError> {
+        self.update_page(company, page_id, |page| {
+            if let Some(policy) = comment_policy {
+                page.reply.comment_policy = policy;
+            }
+            if let Some(answer) = answer_comment_replies {
+                page.reply.answer_comment_replies = answer;
+            }
+            page.updated_at = Utc::now();
+            Ok(page.clone())
+        })
+        .await
     }
 
     pub async fn list_pages(&self, company: &CompanyId) -> Result<Vec<Page>, DashboardError> {

@@ -54,6 +54,9 @@ pub enum MessagingKind {
     Echo {
         mid: String,
         text: Option<String>,
+        /// What the sender attached to the message; crm-mind marks its own replies with
+        /// [`crate::facebook::graph::REPLY_METADATA`], so any other echo is a person's.
+        metadata: Option<String>,
     },
     Delivery {
         mids: Vec<String>,
@@ -193,6 +196,23 @@ pub struct InboxEvent {
     pub status: InboxStatus,
 }
 
+/// What a webhook event tells about a conversation without asking for an answer: the page
+/// spoke in it. The intake records it as a turn; a person answering by hand pauses the bot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSpoke {
+    pub page_id: PageId,
+    /// The message's `mid`, or the comment's id.
+    pub id: String,
+    /// The customer's PSID, or the comment thread's key.
+    pub conversation: String,
+    pub channel: Channel,
+    pub text: String,
+    pub at: Option<DateTime<Utc>>,
+    /// Sent by crm-mind itself (its echo carries [`crate::facebook::graph::REPLY_METADATA`]).
+    /// Page comments cannot carry a mark, so they count as the page's own.
+    pub by_bot: bool,
+}
+
 /// An inbox event before it is matched to the company that owns its page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxCandidate {
@@ -254,6 +274,55 @@ impl WebhookEvent {
                 (FeedItem::Status | FeedItem::Post, _) => "post",
                 (FeedItem::Other(_), _) => "other_feed",
             },
+        }
+    }
+
+    /// The page's own message (an echo) or comment, for the conversation's history and the
+    /// hand-off rule.
+    pub fn page_spoke(&self) -> Option<PageSpoke> {
+        match self {
+            WebhookEvent::Messaging(MessagingEvent {
+                page_id,
+                recipient_id,
+                timestamp,
+                kind:
+                    MessagingKind::Echo {
+                        mid,
+                        text,
+                        metadata,
+                    },
+                ..
+            }) => Some(PageSpoke {
+                page_id: page_id.clone(),
+                id: mid.clone(),
+                // An echo is sent by the page, so the customer is its recipient.
+                conversation: recipient_id.clone(),
+                channel: Channel::Messenger,
+                text: text.clone().unwrap_or_default(),
+                at: timestamp.and_then(DateTime::from_timestamp_millis),
+                by_bot: metadata.as_deref() == Some(crate::facebook::graph::REPLY_METADATA),
+            }),
+            WebhookEvent::Feed(f)
+                if f.item == FeedItem::Comment
+                    && f.verb == FeedVerb::Add
+                    && f.from_id.as_deref() == Some(f.page_id.as_str()) =>
+            {
+                let comment_id = f.comment_id.clone()?;
+                Some(PageSpoke {
+                    page_id: f.page_id.clone(),
+                    conversation: super::conversation::comment_thread_key(
+                        &comment_id,
+                        f.post_id.as_deref(),
+                        f.parent_id.as_deref(),
+                    ),
+                    id: comment_id,
+                    channel: Channel::Facebook,
+                    text: f.message.clone().unwrap_or_default(),
+                    at: f.created_time.and_then(|s| DateTime::from_timestamp(s, 0)),
+                    by_bot: false,
+                })
+            }
+            _ => None,
         }
     }
 

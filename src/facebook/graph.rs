@@ -20,6 +20,11 @@ mod transport;
 pub use error::{ApiError, ErrorClass, GraphError};
 pub use split::{MAX_MESSAGE_CHARS, split_message};
 
+/// Attached to every message crm-mind sends (the Send API's `message.metadata`). Facebook
+/// returns it in the message's echo, which is how an echo of the bot's own reply is told
+/// apart from a person answering by hand in the page inbox.
+pub const REPLY_METADATA: &str = "crm-mind";
+
 use anyhow::Context;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -119,7 +124,7 @@ impl GraphClient {
             let body = json!({
                 "recipient": {"id": psid},
                 "messaging_type": "RESPONSE",
-                "message": {"text": part},
+                "message": {"text": part, "metadata": REPLY_METADATA},
             });
             match self
                 .post::<MessageSent>(&[page_id, "messages"], token, &body)
@@ -181,7 +186,7 @@ impl GraphClient {
         }
         let body = json!({
             "recipient": {"comment_id": comment_id},
-            "message": {"text": text},
+            "message": {"text": text, "metadata": REPLY_METADATA},
         });
         let sent: MessageSent = self.post(&[page_id, "messages"], token, &body).await?;
         Ok(sent.message_id)

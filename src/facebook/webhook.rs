@@ -122,6 +122,8 @@ struct WireMessage {
     mid: Option<String>,
     text: Option<String>,
     is_echo: Option<bool>,
+    /// On an echo: the `metadata` the sender attached in the Send API call.
+    metadata: Option<String>,
     quick_reply: Option<WirePayload>,
     attachments: Option<Vec<WireAttachment>>,
 }
@@ -181,7 +183,11 @@ impl WireMessaging {
             let text = message.text.filter(|t| !t.trim().is_empty());
             let attachments = message.attachments.unwrap_or_default();
             return match (message.is_echo.unwrap_or(false), message.quick_reply, text) {
-                (true, _, text) => MessagingKind::Echo { mid, text },
+                (true, _, text) => MessagingKind::Echo {
+                    mid,
+                    text,
+                    metadata: message.metadata,
+                },
                 (false, Some(quick_reply), text) => MessagingKind::QuickReply {
                     mid,
                     text: text.unwrap_or_default(),

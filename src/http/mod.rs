@@ -11,12 +11,14 @@ mod extract;
 mod ops;
 mod pages;
 mod rag;
+mod replies;
 mod webhook;
 
 use crate::accounts::Accounts;
 use crate::dashboard::Dashboard;
 use crate::intake::Intake;
 use crate::rag::Retrieval;
+use crate::reply::ReplyService;
 use crate::store::DynStore;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -49,6 +51,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// `None` when the embedding model could not be loaded: retrieval routes answer 503.
     pub retrieval: Option<Retrieval>,
+    /// The reply worker, when this instance answers (`CRM_MIND_REPLY_ENABLED`).
+    pub replies: Option<ReplyService>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -66,7 +70,22 @@ pub fn router(state: AppState) -> Router {
         .route("/crm-links/sync", post(rag::sync_now))
         .route("/crm-links/runs", get(rag::runs))
         .route("/rag/search", get(rag::search))
-        .route("/rag/documents/details", get(rag::documents));
+        .route("/rag/documents/details", get(rag::documents))
+        .route(
+            "/pages/{page_id}/reply-settings",
+            put(replies::update_settings),
+        )
+        .route("/replies", get(replies::list))
+        .route("/replies/{id}/retry", post(replies::retry))
+        .route("/conversations", get(replies::conversations))
+        .route(
+            "/conversations/{page_id}/{psid}/pause",
+            post(replies::pause),
+        )
+        .route(
+            "/conversations/{page_id}/{psid}/resume",
+            post(replies::resume),
+        );
     Router::new()
         .route("/webhook", get(webhook::verify).post(webhook::receive))
         .route("/api/auth/login", post(auth::login))

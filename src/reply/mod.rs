@@ -1,8 +1,20 @@
-//! Answering a customer (issue 4): the prompts a reply is written from, and the rule that a
-//! public reply never shows personal data.
+//! Answering a customer (issue 4): the worker that takes inbox events and replies through
+//! the Graph API, and the pieces an answer is made of.
 //!
+//! * [`worker`] — leases events, routes each conversation to one lane, runs N lanes;
+//! * [`handle`] — one event from the customer's turn to the recorded outcome (the "never
+//!   two replies for one event" steps are documented there);
+//! * [`deliver`] — the Graph API calls per channel and comment policy, and what each
+//!   documented error code means for the reply;
+//! * [`compose`] — retrieval, prompt and chat model (also behind `crm-mind ask`);
 //! * [`prompt`] loads `prompts/*.md` at start-up and fills their placeholders;
 //! * [`privacy`] keeps personal data out of public comment replies.
 
+pub mod compose;
+mod deliver;
+mod handle;
 pub mod privacy;
 pub mod prompt;
+pub mod worker;
+
+pub use worker::{ReplyService, WorkerHandle, WorkerSettings};

@@ -23,7 +23,7 @@ async fn a_messenger_answer_goes_to_the_page_messages_edge_as_a_response() {
         json!({
             "recipient": {"id": PSID},
             "messaging_type": "RESPONSE",
-            "message": {"text": "Vaše naročilo je na poti."},
+            "message": {"text": "Vaše naročilo je na poti.", "metadata": "crm-mind"},
         })
     );
 }
@@ -70,7 +70,7 @@ async fn a_private_reply_goes_to_the_page_messages_edge_addressed_by_comment() {
         seen[0].body,
         json!({
             "recipient": {"comment_id": COMMENT_ID},
-            "message": {"text": "Podrobnosti vam pošljem tukaj."},
+            "message": {"text": "Podrobnosti vam pošljem tukaj.", "metadata": "crm-mind"},
         })
     );
 }

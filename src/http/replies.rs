@@ -1,0 +1,226 @@
+//! What the bot answered, and the hand-off controls:
+//! `GET /api/dashboard/replies`, `POST /api/dashboard/replies/{id}/retry`,
+//! `GET /api/dashboard/conversations`, `POST /api/dashboard/conversations/{page_id}/{psid}/pause`
+//! and `/resume`, and `PUT /api/dashboard/pages/{page_id}/reply-settings`.
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiQuery, Caller};
+use crate::domain::reply::{CommentPolicy, OutboxReply, ReplyStatus};
+use crate::domain::{Channel, CompanyId, FieldError, PageId};
+use crate::store::{ReplyQuery, Requeue};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 500;
+
+#[derive(Deserialize)]
+pub struct ReplyParams {
+    page_id: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+}
+
+fn limit(value: Option<u32>) -> u32 {
+    value.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+}
+
+/// A page id from a query or path, checked to be one of the caller's pages.
+async fn own_page(
+    state: &AppState,
+    company: &CompanyId,
+    page_id: &str,
+) -> Result<PageId, ApiError> {
+    let page_id = crate::dashboard::parse_page_id(page_id)?;
+    match state.store.get_page(company, &page_id).await? {
+        Some(_) => Ok(page_id),
+        None => Err(ApiError::not_found(format!(
+            "page {page_id} is not registered"
+        ))),
+    }
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ReplyParams>,
+) -> Result<Json<Value>, ApiError> {
+    let status = params
+        .status
+        .as_deref()
+        .map(|s| ReplyStatus::parse("status", s))
+        .transpose()?;
+    let page_id = match params.page_id.as_deref() {
+        Some(page_id) => Some(own_page(&state, caller.company(), page_id).await?),
+        None => None,
+    };
+    let replies = state
+        .store
+        .list_replies(&ReplyQuery {
+            company_id: caller.company().clone(),
+            page_id,
+            status,
+            limit: limit(params.limit),
+        })
+        .await?;
+    Ok(Json(json!({ "total": replies.len(), "replies": replies })))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), reply = %id))]
+pub async fn retry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<OutboxReply>), ApiError> {
+    match state
+        .store
+        .requeue_reply(caller.company(), &id, Utc::now())
+        .await?
+    {
+        Requeue::Requeued(reply) => {
+            if let Some(replies) = &state.replies {
+                replies.waker().notify_one();
+            }
+            Ok((StatusCode::ACCEPTED, Json(*reply)))
+        }
+        Requeue::NotRetryable(status) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_retryable",
+            format!(
+                "the reply is {}; only failed and needs_review replies can be sent again",
+                status.as_str()
+            ),
+        )),
+        Requeue::NotFound => Err(ApiError::not_found(format!("reply {id} not found"))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConversationParams {
+    page_id: Option<String>,
+    limit: Option<u32>,
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn conversations(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ConversationParams>,
+) -> Result<Json<Value>, ApiError> {
+    let page_id = match params.page_id.as_deref() {
+        Some(page_id) => Some(own_page(&state, caller.company(), page_id).await?),
+        None => None,
+    };
+    let now = Utc::now();
+    let conversations = state
+        .store
+        .list_conversations(caller.company(), page_id.as_ref(), limit(params.limit))
+        .await?;
+    let views: Vec<Value> = conversations
+        .iter()
+        .map(|c| {
+            let mut view = serde_json::to_value(c).unwrap_or_default();
+            view["paused"] = json!(c.is_paused(now));
+            view
+        })
+        .collect();
+    Ok(Json(
+        json!({ "total": views.len(), "conversations": views }),
+    ))
+}
+
+/// A dashboard pause lasts until someone resumes it.
+fn until_resumed() -> DateTime<Utc> {
+    DateTime::<Utc>::MAX_UTC
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn pause(
+    state: State<AppState>,
+    caller: Caller,
+    path: Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    set_pause(state, caller, path, Some(until_resumed())).await
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn resume(
+    state: State<AppState>,
+    caller: Caller,
+    path: Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    set_pause(state, caller, path, None).await
+}
+
+async fn set_pause(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((page_id, psid)): Path<(String, String)>,
+    until: Option<DateTime<Utc>>,
+) -> Result<Json<Value>, ApiError> {
+    let page_id = own_page(&state, caller.company(), &page_id).await?;
+    let psid = psid.trim();
+    if psid.is_empty() || psid.len() > 64 {
+        return Err(
+            FieldError::new("psid", "must be a page-scoped id of 1 to 64 characters").into(),
+        );
+    }
+    let conversation = state
+        .store
+        .set_conversation_pause(
+            caller.company(),
+            &page_id,
+            psid,
+            Channel::Messenger,
+            until,
+            until.map(|_| "manual"),
+        )
+        .await?;
+    let paused = conversation.is_paused(Utc::now());
+    let mut view = serde_json::to_value(&conversation).unwrap_or_default();
+    view["paused"] = json!(paused);
+    Ok(Json(view))
+}
+
+#[derive(Deserialize)]
+pub struct ReplySettingsBody {
+    comment_policy: Option<String>,
+    answer_comment_replies: Option<bool>,
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(page_id): Path<String>,
+    ApiJson(body): ApiJson<ReplySettingsBody>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_admin()?;
+    let policy = body
+        .comment_policy
+        .as_deref()
+        .map(|p| CommentPolicy::parse("comment_policy", p))
+        .transpose()?;
+    let page_id = crate::dashboard::parse_page_id(&page_id)?;
+    let page = state
+        .dashboard
+        .update_reply_settings(
+            caller.company(),
+            &page_id,
+            policy,
+            body.answer_comment_replies,
+        )
+        .await?;
+    Ok(Json(json!({
+        "page_id": page.page_id,
+        "comment_policy": page.reply.comment_policy.as_str(),
+        "answer_comment_replies": page.reply.answer_comment_replies,
+        "token_status": if page.reply.token_invalid_at.is_some() { "invalid" } else { "valid" },
+    })))
+}

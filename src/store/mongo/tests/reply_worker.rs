@@ -284,3 +284,26 @@ async fn another_companys_conversation_on_the_same_page_is_never_touched() {
     );
     drop_database(store).await;
 }
+
+#[tokio::test]
+async fn the_reply_collections_have_their_indexes() {
+    let Some(store) = store().await else { return };
+    for (collection, index) in [
+        ("inbox_events", "status_available_at"),
+        ("inbox_events", "status_lease_until"),
+        ("outbox_replies", "company_page_status_created"),
+        ("outbox_replies", "company_created"),
+        ("conversations", "page_conversation_unique"),
+        ("conversations", "company_last_message"),
+        ("conversation_turns", "page_id_unique"),
+        ("conversation_turns", "company_page_conversation_at"),
+    ] {
+        let names = store
+            .collection::<Document>(collection)
+            .list_index_names()
+            .await
+            .unwrap();
+        assert!(names.iter().any(|n| n == index), "{collection}: {names:?}");
+    }
+    drop_database(store).await;
+}

@@ -28,6 +28,7 @@ impl InboxStore for MongoStore {
         if events.is_empty() {
             return Ok(Vec::new()); // the driver refuses an empty insert_many
         }
+        // Each record is due for the reply worker at once: `available_at` is `received_at`.
         let records: Vec<InboxEventRecord> = events.iter().map(InboxEventRecord::from).collect();
         let mut outcomes = vec![InsertOutcome::Inserted; events.len()];
         let Err(e) = self

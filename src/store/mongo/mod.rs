@@ -5,16 +5,21 @@
 //! `records.rs` holds the BSON shapes and `errors.rs` the mapping of driver errors.
 //!
 //! Collections, named as in the architecture: `companies` (each holding its `pages`, each
-//! page its three CRM link lists), `users`, `sessions`, `inbox_events`, `crm_sync_runs`
-//! (`sync_runs.rs`, which holds its own record shape). Every query filters
+//! page its three CRM link lists), `users`, `sessions`, `inbox_events` (its reply-worker
+//! leases in `leases.rs`), `crm_sync_runs` (`sync_runs.rs`, which holds its own record
+//! shape), `outbox_replies` (`replies.rs`), `conversations` and `conversation_turns`
+//! (`conversations.rs`), the last three with their own record shapes. Every query filters
 //! by `company_id` (or the company's `_id`), except the lookups the traits document as
-//! unscoped: by page id, email and token hash, each a globally unique key.
+//! unscoped: by page id, email and token hash, each a globally unique key, and the reply
+//! worker's leases, which serve every company and find an event by its uuid.
 //!
 //! The connection string may hold a password, so it never appears in an error or a log.
 
 mod companies;
+mod conversations;
 mod errors;
 mod inbox;
+mod leases;
 mod migrations;
 mod pages;
 mod records;

@@ -275,6 +275,9 @@ impl TryFrom<SessionRecord> for Session {
 /// A document of `inbox_events`. `_id` is a driver-made ObjectId rather than the event's
 /// uuid: ObjectIds grow in insertion order, which breaks ties between events received in the
 /// same millisecond the way the SQLite engine's rowid does. The uuid is `id`, unique.
+///
+/// The lease fields belong to the reply worker (`leases.rs`); the domain event does not carry
+/// them, so they are written on insert and changed only by its updates.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct InboxEventRecord {
     pub id: String,
@@ -288,6 +291,16 @@ pub(super) struct InboxEventRecord {
     pub occurred_at: Option<bson::DateTime>,
     pub received_at: bson::DateTime,
     pub status: InboxStatus,
+    /// A `pending` event is not claimed before this time: `received_at` on insert, later
+    /// when a worker defers it. Absent only on events stored before the reply worker
+    /// existed, which the worker therefore never claims (they are old news by now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<bson::DateTime>,
+    /// The worker holding a `processing` event, and until when; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<bson::DateTime>,
 }
 
 impl From<&InboxEvent> for InboxEventRecord {
@@ -303,6 +316,9 @@ impl From<&InboxEvent> for InboxEventRecord {
             occurred_at: e.occurred_at.map(to_bson_date),
             received_at: to_bson_date(e.received_at),
             status: e.status,
+            available_at: Some(to_bson_date(e.received_at)),
+            lease_owner: None,
+            lease_until: None,
         }
     }
 }

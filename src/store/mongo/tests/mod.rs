@@ -6,6 +6,8 @@
 //! prints). Each test uses a fresh database and drops it when it passes. Without the variable
 //! each test says it was skipped and passes.
 
+mod reply_worker;
+
 use super::MongoStore;
 use crate::domain::crm_link::HeaderSecret;
 use crate::domain::events::{InboxEvent, InboxMessage, InboxStatus};

@@ -96,6 +96,13 @@ pub struct Settings {
     /// Where prompt files that replace the built-in ones live.
     #[serde(default = "defaults::prompts_dir")]
     pub prompts_dir: PathBuf,
+
+    // Metakocka (issue 5).
+    /// Metakocka's REST API root; the endpoint paths (`json/product_list`, ...) follow it.
+    #[serde(default = "defaults::metakocka_base_url")]
+    pub metakocka_base_url: String,
+    #[serde(default = "defaults::metakocka_timeout_secs")]
+    pub metakocka_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -256,6 +263,12 @@ mod defaults {
     }
     pub fn prompts_dir() -> PathBuf {
         PathBuf::from("./prompts")
+    }
+    pub fn metakocka_base_url() -> String {
+        "https://main.metakocka.si/rest/eshop/v1/".to_owned()
+    }
+    pub fn metakocka_timeout_secs() -> u64 {
+        30
     }
 }
 

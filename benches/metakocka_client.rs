@@ -40,7 +40,9 @@ async fn main() {
         let started = Instant::now();
         let mut pages = 0;
         let read = client
-            .product_list_pages(&credentials, &ProductListQuery::default(), |_, _| pages += 1)
+            .product_list_pages(&credentials, &ProductListQuery::default(), |_, _| {
+                pages += 1
+            })
             .await
             .expect("product_list");
         let elapsed = started.elapsed();

@@ -13,19 +13,17 @@
 //! [`MetakockaCredentials`] as a `SecretString`; it is written only into request bodies,
 //! never into a span, a log line or an error.
 
+mod catalog;
 mod error;
 mod limits;
 mod paging;
+mod sales;
 mod transport;
 
 pub use error::{ErrorCategory, MetakockaError};
 pub use paging::{LIST_PAGE_SIZE, PageProgress, SEARCH_PAGE_SIZE};
 
-use super::types::{
-    Document, DocumentKey, DocumentSaved, Partner, PartnerAdded, PartnerList, PartnerQuery,
-    Product, ProductListPage, ProductListQuery, ProductSaved, SearchPage, SearchQuery, StockLine,
-    StockPage, StockQuery, Warehouse, WarehouseListPage,
-};
+use super::types::WarehouseListPage;
 use limits::{CallKind, CompanyLimits};
 use secrecy::SecretString;
 use serde::Serialize;
@@ -163,218 +161,6 @@ impl MetakockaClient {
         .await
         .map(drop)
     }
-
-    /// Every product matching `query`, a window of [`LIST_PAGE_SIZE`] at a time.
-    pub async fn product_list_all(
-        &self,
-        credentials: &MetakockaCredentials,
-        query: &ProductListQuery,
-    ) -> Result<Vec<Product>, MetakockaError> {
-        let mut all = Vec::new();
-        self.product_list_pages(credentials, query, |_, page| all.extend(page))
-            .await?;
-        Ok(all)
-    }
-
-    /// Like [`Self::product_list_all`], handing each page to `on_page` as it arrives;
-    /// returns how many products there were.
-    pub async fn product_list_pages(
-        &self,
-        credentials: &MetakockaCredentials,
-        query: &ProductListQuery,
-        on_page: impl FnMut(PageProgress, Vec<Product>),
-    ) -> Result<u64, MetakockaError> {
-        self.read_windows::<_, ProductListPage, _>(
-            credentials,
-            "json/product_list",
-            CallKind::Other,
-            query,
-            LIST_PAGE_SIZE,
-            on_page,
-        )
-        .await
-    }
-
-    /// Creates a product; Metakocka answers its `mk_id` and `count_code`.
-    pub async fn product_add(
-        &self,
-        credentials: &MetakockaCredentials,
-        product: &Product,
-    ) -> Result<ProductSaved, MetakockaError> {
-        self.call(credentials, "json/product_add", CallKind::Other, product)
-            .await
-    }
-
-    /// Changes the product named by `product.mk_id` or `product.count_code`; fields left
-    /// out stay as they are.
-    pub async fn product_update(
-        &self,
-        credentials: &MetakockaCredentials,
-        product: &Product,
-    ) -> Result<ProductSaved, MetakockaError> {
-        self.call(credentials, "json/product_update", CallKind::Other, product)
-            .await
-    }
-
-    pub async fn warehouse_list(
-        &self,
-        credentials: &MetakockaCredentials,
-    ) -> Result<Vec<Warehouse>, MetakockaError> {
-        let mut all = Vec::new();
-        self.read_windows::<_, WarehouseListPage, _>(
-            credentials,
-            "json/warehouse_list",
-            CallKind::Other,
-            &serde_json::Map::new(),
-            LIST_PAGE_SIZE,
-            |_, page| all.extend(page),
-        )
-        .await?;
-        Ok(all)
-    }
-
-    /// Every stock line matching `query` (one per product, warehouse and microlocation).
-    pub async fn warehouse_stock_all(
-        &self,
-        credentials: &MetakockaCredentials,
-        query: &StockQuery,
-    ) -> Result<Vec<StockLine>, MetakockaError> {
-        let mut all = Vec::new();
-        self.warehouse_stock_pages(credentials, query, |_, page| all.extend(page))
-            .await?;
-        Ok(all)
-    }
-
-    pub async fn warehouse_stock_pages(
-        &self,
-        credentials: &MetakockaCredentials,
-        query: &StockQuery,
-        on_page: impl FnMut(PageProgress, Vec<StockLine>),
-    ) -> Result<u64, MetakockaError> {
-        self.read_windows::<_, StockPage, _>(
-            credentials,
-            "json/warehouse_stock",
-            CallKind::Other,
-            query,
-            LIST_PAGE_SIZE,
-            on_page,
-        )
-        .await
-    }
-
-    /// The partners matching `query`.
-    pub async fn get_partner(
-        &self,
-        credentials: &MetakockaCredentials,
-        query: &PartnerQuery,
-    ) -> Result<Vec<Partner>, MetakockaError> {
-        let list: PartnerList = self
-            .call(credentials, "get_partner", CallKind::Other, query)
-            .await?;
-        Ok(list.partner_list)
-    }
-
-    pub async fn add_partner(
-        &self,
-        credentials: &MetakockaCredentials,
-        partner: &Partner,
-    ) -> Result<PartnerAdded, MetakockaError> {
-        self.call(
-            credentials,
-            "add_partner",
-            CallKind::Other,
-            &PartnerBody { partner },
-        )
-        .await
-    }
-
-    /// Changes the partner named by `partner.mk_id`; answers the partner as it now is.
-    pub async fn update_partner(
-        &self,
-        credentials: &MetakockaCredentials,
-        partner: &Partner,
-    ) -> Result<Vec<Partner>, MetakockaError> {
-        let list: PartnerList = self
-            .call(
-                credentials,
-                "update_partner",
-                CallKind::Other,
-                &PartnerBody { partner },
-            )
-            .await?;
-        Ok(list.partner_list)
-    }
-
-    /// Creates a document of `document.doc_type`; answers its `mk_id` and `count_code`.
-    pub async fn put_document(
-        &self,
-        credentials: &MetakockaCredentials,
-        document: &Document,
-    ) -> Result<DocumentSaved, MetakockaError> {
-        self.call(credentials, "put_document", CallKind::Other, document)
-            .await
-    }
-
-    pub async fn get_document(
-        &self,
-        credentials: &MetakockaCredentials,
-        key: &DocumentKey,
-    ) -> Result<Document, MetakockaError> {
-        self.call(credentials, "get_document", CallKind::Other, key)
-            .await
-    }
-
-    /// Changes the fields set in `document` on the document its `mk_id` (or
-    /// `buyer_order`) names.
-    pub async fn update_document(
-        &self,
-        credentials: &MetakockaCredentials,
-        document: &Document,
-    ) -> Result<(), MetakockaError> {
-        self.call::<_, serde_json::Map<String, serde_json::Value>>(
-            credentials,
-            "update_document",
-            CallKind::Other,
-            document,
-        )
-        .await
-        .map(drop)
-    }
-
-    /// Every document matching `query`, [`SEARCH_PAGE_SIZE`] at a time.
-    pub async fn search_all(
-        &self,
-        credentials: &MetakockaCredentials,
-        query: &SearchQuery,
-    ) -> Result<Vec<Document>, MetakockaError> {
-        let mut all = Vec::new();
-        self.search_pages(credentials, query, |_, page| all.extend(page))
-            .await?;
-        Ok(all)
-    }
-
-    pub async fn search_pages(
-        &self,
-        credentials: &MetakockaCredentials,
-        query: &SearchQuery,
-        on_page: impl FnMut(PageProgress, Vec<Document>),
-    ) -> Result<u64, MetakockaError> {
-        self.read_windows::<_, SearchPage, _>(
-            credentials,
-            "search",
-            CallKind::Search,
-            query,
-            SEARCH_PAGE_SIZE,
-            on_page,
-        )
-        .await
-    }
-}
-
-/// `add_partner` and `update_partner` take the partner under `"partner"`.
-#[derive(Serialize)]
-struct PartnerBody<'a> {
-    partner: &'a Partner,
 }
 
 /// The base URL with a trailing slash, so endpoint paths are appended rather than replacing

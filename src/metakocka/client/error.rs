@@ -81,6 +81,12 @@ pub enum MetakockaError {
         endpoint: &'static str,
         reason: String,
     },
+    /// The request could not be written as a JSON object (a bug in the caller's value).
+    #[error("the request to {endpoint} could not be written: {detail}")]
+    InvalidRequest {
+        endpoint: &'static str,
+        detail: String,
+    },
     /// A success that is not the documented answer.
     #[error("Metakocka's answer to {endpoint} could not be read: {detail}")]
     InvalidResponse {
@@ -102,7 +108,7 @@ impl MetakockaError {
                 _ => ErrorCategory::Api,
             },
             Self::Timeout { .. } | Self::Network { .. } => ErrorCategory::Network,
-            Self::InvalidResponse { .. } => ErrorCategory::Api,
+            Self::InvalidRequest { .. } | Self::InvalidResponse { .. } => ErrorCategory::Api,
         }
     }
 

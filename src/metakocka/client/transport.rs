@@ -111,7 +111,7 @@ fn request_body<Q: Serialize + ?Sized>(
     endpoint: &'static str,
     request: &Q,
 ) -> Result<Vec<u8>, MetakockaError> {
-    let invalid = |detail: String| MetakockaError::InvalidResponse { endpoint, detail };
+    let invalid = |detail: String| MetakockaError::InvalidRequest { endpoint, detail };
     let mut body = match serde_json::to_value(request) {
         Ok(Value::Object(map)) => map,
         Ok(other) => return Err(invalid(format!("the request is not an object: {other}"))),
@@ -137,16 +137,16 @@ fn read_answer(
     bytes: &[u8],
     credentials: &MetakockaCredentials,
 ) -> Result<Value, MetakockaError> {
-    let parsed = serde_json::from_slice::<Value>(bytes);
-    let value = match parsed {
-        Ok(value) if !is_html => value,
-        _ if status >= 500 || status == 429 => {
+    // JSON wins over the Content-Type: some servers label JSON as text/html.
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let value = match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => value,
+        Err(_) if status >= 500 || status == 429 => {
             return Err(MetakockaError::Http { endpoint, status });
         }
-        _ if is_html || looks_like_html(bytes) => {
+        Err(_) if is_html || looks_like_html(bytes) => {
             return Err(MetakockaError::NotTheApi { endpoint, status });
         }
-        Ok(value) => value,
         Err(_) if !(200..300).contains(&status) => {
             return Err(MetakockaError::Http { endpoint, status });
         }
@@ -191,10 +191,12 @@ fn code_text(value: &Value) -> Option<String> {
     }
 }
 
+/// A markup page (`<!DOCTYPE html>`, `<html>`, an XML error page) rather than JSON.
 fn looks_like_html(bytes: &[u8]) -> bool {
-    let start = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_lowercase();
-    let start = start.trim_start_matches('\u{feff}').trim_start();
-    start.starts_with("<!doctype html") || start.starts_with("<html") || start.starts_with('<')
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|first| *first == b'<')
 }
 
 /// Metakocka's texts are not ours: take the key out in case one echoes the request.
@@ -236,5 +238,7 @@ mod tests {
         assert!(matches!(error, MetakockaError::NotTheApi { .. }));
         let error = read_answer("search", 503, true, page, &credentials()).unwrap_err();
         assert!(error.is_retried());
+        let json_labelled_html = br#"{"opr_code":"0","stock_list":[]}"#;
+        assert!(read_answer("search", 200, true, json_labelled_html, &credentials()).is_ok());
     }
 }

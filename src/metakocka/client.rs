@@ -204,6 +204,31 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns figment::Error
+    fn the_base_url_and_timeout_come_from_the_settings() {
+        figment::Jail::expect_with(|jail| {
+            let defaults = crate::config::Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                MetakockaSettings::from(&defaults),
+                MetakockaSettings::default()
+            );
+            jail.set_env(
+                "CRM_MIND_METAKOCKA_BASE_URL",
+                "https://devmainsi.metakocka.si/rest/eshop/v1/",
+            );
+            jail.set_env("CRM_MIND_METAKOCKA_TIMEOUT_SECS", "5");
+            let settings = crate::config::Settings::load(None).map_err(|e| e.to_string())?;
+            let metakocka = MetakockaSettings::from(&settings);
+            assert_eq!(
+                metakocka.base_url,
+                "https://devmainsi.metakocka.si/rest/eshop/v1/"
+            );
+            assert_eq!(metakocka.timeout_secs, 5);
+            Ok(())
+        });
+    }
+
+    #[test]
     fn the_secret_key_is_not_in_debug() {
         let credentials = MetakockaCredentials {
             company_id: "16".to_owned(),

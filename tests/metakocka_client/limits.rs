@@ -36,6 +36,8 @@ async fn a_product_list_is_read_a_thousand_at_a_time_until_a_page_is_short() {
         .unwrap();
     let codes: HashSet<_> = all.iter().filter_map(|p| p.code.clone()).collect();
     assert_eq!(codes.len(), 2500, "no product twice, none missed");
+    let weight = all[0].weight.map(|w| w.to_string());
+    assert_eq!(weight.as_deref(), Some("1.26"), "the fake writes \"1,26\"");
 }
 
 #[tokio::test]

@@ -12,6 +12,11 @@
 //! timeouts, 5xx and 429 with backoff, and never retries a refusal. The secret key lives in
 //! [`MetakockaCredentials`] as a `SecretString`; it is written only into request bodies,
 //! never into a span, a log line or an error.
+//!
+//! Metakocka has no idempotency key: a write (`product_add`, `put_document`, ...) that timed
+//! out or got a 5xx may have been done, and its retry may do it again. The sync layer's
+//! mappings (and `count_code`s it chooses) are what keep a re-run from duplicating records;
+//! set `max_retries` to 0 where a caller wants every retry in its own hands.
 
 mod catalog;
 mod error;

@@ -235,3 +235,21 @@ async fn stock_is_read_per_warehouse_with_reservations_and_decimal_commas() {
         .unwrap();
     assert_eq!(product[0].amount, dec("12.5"));
 }
+
+#[tokio::test]
+async fn seeded_partners_and_documents_are_found() {
+    let fake = FakeMetakocka::start().await;
+    let (client, credentials) = (fake.client(), fake.credentials());
+    fake.seed_partners(COMPANY_ID, 3);
+    fake.seed_documents(COMPANY_ID, "sales_offer", 2);
+    let query = PartnerQuery {
+        partner_email: Some("partner2@example.com".to_owned()),
+        ..PartnerQuery::default()
+    };
+    let found = client.get_partner(&credentials, &query).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].customer.as_deref(), Some("Partner 2"));
+    let key = DocumentKey::by_count_code("sales_offer", "PON-2");
+    let offer = client.get_document(&credentials, &key).await.unwrap();
+    assert_eq!(offer.product_list[0].price, dec("863.75"));
+}

@@ -216,6 +216,42 @@ impl FakeMetakocka {
         })
     }
 
+    /// Seeds `n` partners `Partner 1`, ... with a contact `partner1@example.com`, ...
+    pub fn seed_partners(&self, company_id: &str, n: usize) {
+        self.with_books(company_id, |books| {
+            for i in 1..=n {
+                let (mk_id, contact, address) = (books.next_id(), books.next_id(), books.next_id());
+                books.partners.push(as_map(json!({
+                    "mk_id": mk_id, "business_entity": "false", "foreign_county": "false",
+                    "customer": format!("Partner {i}"), "count_code": i.to_string(),
+                    "partner_contact_list": [{
+                        "mk_id": contact, "mk_address_id": address,
+                        "contact_address": "Tehnološki park 24", "email": format!("partner{i}@example.com"),
+                    }],
+                    "partner_delivery_address_list": [{
+                        "mk_id": address, "address_type": "Račun", "street": "Tehnološki park 24",
+                        "post_number": "1000", "city": "Ljubljana",
+                    }],
+                })));
+            }
+        })
+    }
+
+    /// Seeds `n` documents of `doc_type` through `put_document`'s own numbering, each with one
+    /// line of product `P00001` at `863,75`.
+    pub fn seed_documents(&self, company_id: &str, doc_type: &str, n: usize) {
+        self.with_books(company_id, |books| {
+            for i in 1..=n {
+                let body = as_map(json!({
+                    "doc_type": doc_type, "title": format!("Seeded {doc_type} {i}"),
+                    "partner": {"customer": format!("Partner {i}")},
+                    "product_list": [{"code": "P00001", "amount": "1", "price": "863,75"}],
+                }));
+                books.put_document(&body).expect("a known document type");
+            }
+        })
+    }
+
     /// Puts `amount` (Metakocka's text, e.g. `"12,5"`) of the product with `code` in a
     /// warehouse; `reserved` adds `reserved_amount` and `free_amount`, as companies with
     /// reservations get them.

@@ -122,6 +122,13 @@ pub struct Settings {
     pub graph_max_retries: u32,
     #[serde(default = "defaults::graph_retry_base_ms")]
     pub graph_retry_base_ms: u64,
+
+    // Metakocka (issue 5).
+    /// Metakocka's REST API root; the endpoint paths (`json/product_list`, ...) follow it.
+    #[serde(default = "defaults::metakocka_base_url")]
+    pub metakocka_base_url: String,
+    #[serde(default = "defaults::metakocka_timeout_secs")]
+    pub metakocka_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -331,6 +338,12 @@ mod defaults {
     }
     pub fn prompts_dir() -> PathBuf {
         PathBuf::from("./prompts")
+    }
+    pub fn metakocka_base_url() -> String {
+        "https://main.metakocka.si/rest/eshop/v1/".to_owned()
+    }
+    pub fn metakocka_timeout_secs() -> u64 {
+        30
     }
 }
 

@@ -135,9 +135,9 @@ pub async fn conversations(
     ))
 }
 
-/// A dashboard pause lasts until someone resumes it.
+/// A dashboard pause lasts until someone resumes it: the last day every engine can store.
 fn until_resumed() -> DateTime<Utc> {
-    DateTime::<Utc>::MAX_UTC
+    DateTime::from_timestamp(253_402_214_400, 0).expect("9999-12-31 is a valid time")
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]

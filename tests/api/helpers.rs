@@ -90,8 +90,14 @@ pub fn models_dir() -> PathBuf {
 }
 
 pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, |_| {}).await
+}
+
+/// Like [`spawn_app`], with settings changed by `configure` first.
+pub async fn spawn_app_with(engine: Engine, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let settings = settings_for(engine, dir.path());
+    let mut settings = settings_for(engine, dir.path());
+    configure(&mut settings);
     let data_dir = dir.path().to_owned();
     start(engine, settings, data_dir, dir).await
 }

@@ -4,11 +4,15 @@
 mod auth;
 mod crm_links;
 mod fake_crm;
+#[allow(dead_code)] // the Graph API suite uses the rest
+#[path = "../graph_api/fake_graph.rs"]
+mod fake_graph;
 mod fixtures;
 mod helpers;
 mod isolation;
 mod ops;
 mod pages;
 mod rag;
+mod replies;
 mod store_down;
 mod webhook;

@@ -96,6 +96,16 @@ pub struct Settings {
     /// Where prompt files that replace the built-in ones live.
     #[serde(default = "defaults::prompts_dir")]
     pub prompts_dir: PathBuf,
+
+    // Metakocka error log (issue 5).
+    /// Receives a JSON summary when errors of one category reach the threshold in the window;
+    /// unset, no one is notified.
+    #[serde(default)]
+    pub metakocka_error_webhook_url: Option<String>,
+    #[serde(default = "defaults::metakocka_error_threshold")]
+    pub metakocka_error_threshold: u64,
+    #[serde(default = "defaults::metakocka_error_window_minutes")]
+    pub metakocka_error_window_minutes: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -154,6 +164,16 @@ impl Settings {
 
     pub fn secret_key_path(&self) -> PathBuf {
         self.data_dir.join("secret.key")
+    }
+
+    /// Where and when bursts of Metakocka errors are reported; `None` without a webhook URL.
+    pub fn metakocka_error_notify(&self) -> Option<crate::metakocka::error_log::NotifySettings> {
+        let url = self.metakocka_error_webhook_url.as_ref()?.trim();
+        (!url.is_empty()).then(|| crate::metakocka::error_log::NotifySettings {
+            webhook_url: url.to_owned(),
+            threshold: self.metakocka_error_threshold.max(1),
+            window_minutes: self.metakocka_error_window_minutes.max(1),
+        })
     }
 
     /// The CRM fetcher's tunables.
@@ -256,6 +276,12 @@ mod defaults {
     }
     pub fn prompts_dir() -> PathBuf {
         PathBuf::from("./prompts")
+    }
+    pub fn metakocka_error_threshold() -> u64 {
+        10
+    }
+    pub fn metakocka_error_window_minutes() -> u32 {
+        15
     }
 }
 

@@ -8,6 +8,7 @@ mod auth;
 mod crm_links;
 pub mod error;
 mod extract;
+mod metakocka;
 mod ops;
 mod pages;
 mod rag;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// `None` when the embedding model could not be loaded: retrieval routes answer 503.
     pub retrieval: Option<Retrieval>,
+    pub metakocka_credentials: crate::metakocka::credentials::Credentials,
+    pub metakocka_errors: crate::metakocka::error_log::ErrorLog,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -75,6 +78,7 @@ pub fn router(state: AppState) -> Router {
             "/api/crm-links/webhook/{link_id}",
             post(rag::push).layer(DefaultBodyLimit::max(rag::MAX_PUSH_BODY)),
         )
+        .merge(metakocka::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

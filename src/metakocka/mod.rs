@@ -1,2 +1,5 @@
 //! The Metakocka ERP integration (issue 5): the client of Metakocka's REST API, the
 //! company's encrypted credentials, and the error log every integration failure lands in.
+
+pub mod credentials;
+pub mod error_log;

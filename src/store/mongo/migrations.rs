@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_sync_runs.json",
         include_str!("../../../migrations/mongo/0002_sync_runs.json"),
     ),
+    (
+        "0003_metakocka.json",
+        include_str!("../../../migrations/mongo/0003_metakocka.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.

@@ -6,7 +6,8 @@
 //!
 //! Collections, named as in the architecture: `companies` (each holding its `pages`, each
 //! page its three CRM link lists), `users`, `sessions`, `inbox_events`, `crm_sync_runs`
-//! (`sync_runs.rs`, which holds its own record shape). Every query filters
+//! (`sync_runs.rs`, which holds its own record shape), `metakocka_credentials` and
+//! `metakocka_error_logs` (`metakocka_*.rs`, likewise). Every query filters
 //! by `company_id` (or the company's `_id`), except the lookups the traits document as
 //! unscoped: by page id, email and token hash, each a globally unique key.
 //!
@@ -15,6 +16,8 @@
 mod companies;
 mod errors;
 mod inbox;
+mod metakocka_credentials;
+mod metakocka_error_logs;
 mod migrations;
 mod pages;
 mod records;

@@ -6,6 +6,8 @@
 
 mod accounts;
 mod inbox;
+mod metakocka_credentials;
+mod metakocka_error_logs;
 mod pages;
 mod sync_runs;
 mod writer;
@@ -23,6 +25,7 @@ use writer::Writer;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_sync_runs.sql"),
+    include_str!("../../../migrations/sqlite/0003_metakocka.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

@@ -7,6 +7,8 @@ mod fake_crm;
 mod fixtures;
 mod helpers;
 mod isolation;
+mod metakocka_credentials;
+mod metakocka_logs;
 mod ops;
 mod pages;
 mod rag;

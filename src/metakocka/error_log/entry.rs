@@ -133,8 +133,11 @@ const SECRET_KEY_PARTS: &[&str] = &["secret", "password", "token", "api_key", "a
 pub const REDACTED: &str = "***";
 
 impl NewError {
-    /// The entry as stored now: open, with a fresh id and secret-looking values redacted.
+    /// The entry as stored at `now`: open, with a fresh id and secret-looking values redacted.
+    /// The time is cut to the millisecond, the precision both engines keep, so the entry
+    /// returned equals the entry read back.
     pub fn into_entry(self, now: DateTime<Utc>) -> ErrorLogEntry {
+        let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
         let mut details = match self.details {
             Value::Null => Value::Object(Default::default()),
             Value::Object(map) => Value::Object(map),

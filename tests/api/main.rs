@@ -8,6 +8,8 @@ mod fixtures;
 mod helpers;
 mod isolation;
 mod metakocka_credentials;
+mod metakocka_log_alerts;
+mod metakocka_log_reports;
 mod metakocka_logs;
 mod ops;
 mod pages;

@@ -69,6 +69,21 @@ pub struct StoredCredentials {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The organisation's credentials and one user's own.
+#[derive(Debug, Clone)]
+pub struct CredentialLevels {
+    pub organization: Option<StoredCredentials>,
+    pub user: Option<StoredCredentials>,
+}
+
+impl CredentialLevels {
+    /// The level that applies: the user's own win (the rule of
+    /// [`Credentials::effective_credentials`]).
+    pub fn effective(&self) -> Option<&StoredCredentials> {
+        self.user.as_ref().or(self.organization.as_ref())
+    }
+}
+
 /// What a Metakocka call sends: `company_id` and `secret_key` of its body.
 #[derive(Debug, Clone)]
 pub struct MetakockaCredentials {
@@ -176,22 +191,38 @@ impl Credentials {
         Ok(Some((self.open(&stored)?, scope)))
     }
 
+    /// Both levels as they apply to `user`, for showing them side by side.
+    pub async fn levels(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+    ) -> Result<CredentialLevels, CredentialError> {
+        let organization = self
+            .store
+            .get_metakocka_credentials(company, &CredentialOwner::Organization)
+            .await?;
+        let own = CredentialOwner::User(user.clone());
+        let user = self.store.get_metakocka_credentials(company, &own).await?;
+        Ok(CredentialLevels { organization, user })
+    }
+
     /// The stored record [`Self::effective_credentials`] would open, without opening it.
     pub async fn effective_record(
         &self,
         company: &CompanyId,
         user: Option<&UserId>,
     ) -> Result<Option<StoredCredentials>, CredentialError> {
-        if let Some(user) = user {
-            let own = CredentialOwner::User(user.clone());
-            if let Some(stored) = self.store.get_metakocka_credentials(company, &own).await? {
-                return Ok(Some(stored));
-            }
-        }
-        Ok(self
-            .store
-            .get_metakocka_credentials(company, &CredentialOwner::Organization)
-            .await?)
+        let levels = match user {
+            Some(user) => self.levels(company, user).await?,
+            None => CredentialLevels {
+                organization: self
+                    .store
+                    .get_metakocka_credentials(company, &CredentialOwner::Organization)
+                    .await?,
+                user: None,
+            },
+        };
+        Ok(levels.effective().cloned())
     }
 
     pub fn open(

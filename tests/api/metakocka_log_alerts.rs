@@ -4,13 +4,15 @@
 use crate::helpers::{engines, spawn_app};
 use crate::metakocka_logs::new_error;
 use axum::Json;
+use axum::http::StatusCode;
 use axum::routing::post;
 use crm_mind::metakocka::error_log::{EntityType, ErrorCategory, ErrorLog, NotifySettings};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 
-/// An operator's webhook on 127.0.0.1 that keeps every summary it receives.
-async fn fake_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+/// An operator's webhook on 127.0.0.1 that keeps every summary it receives, answering
+/// `503` to the first `refuse` of them (kept too) as a receiver that is down would.
+async fn fake_receiver(refuse: usize) -> (String, Arc<Mutex<Vec<Value>>>) {
     let received = Arc::new(Mutex::new(Vec::new()));
     let keep = received.clone();
     let app = axum::Router::new().route(
@@ -18,8 +20,13 @@ async fn fake_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
         post(move |Json(body): Json<Value>| {
             let keep = keep.clone();
             async move {
-                keep.lock().unwrap().push(body);
-                "ok"
+                let mut kept = keep.lock().unwrap();
+                kept.push(body);
+                if kept.len() <= refuse {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::OK
+                }
             }
         }),
     );
@@ -34,7 +41,7 @@ async fn a_burst_of_one_category_is_reported_once_per_window() {
     for engine in engines() {
         let app = spawn_app(engine).await;
         let (company, _) = app.company_with_admin("Shop").await;
-        let (url, received) = fake_receiver().await;
+        let (url, received) = fake_receiver(0).await;
         let log = ErrorLog::new(
             app.state.store.clone(),
             Some(NotifySettings {
@@ -91,4 +98,42 @@ async fn a_burst_of_one_category_is_reported_once_per_window() {
             "no secret in the summary"
         );
     }
+}
+
+#[tokio::test]
+async fn an_undelivered_summary_is_tried_again_with_the_next_error() {
+    let app = spawn_app(engines()[0]).await;
+    let (company, _) = app.company_with_admin("Shop").await;
+    let (url, received) = fake_receiver(1).await;
+    let log = ErrorLog::new(
+        app.state.store.clone(),
+        Some(NotifySettings {
+            webhook_url: url,
+            threshold: 2,
+            window_minutes: 60,
+        }),
+    );
+    let auth = |i: usize| {
+        new_error(
+            &company,
+            ErrorCategory::Auth,
+            EntityType::Credentials,
+            "org",
+            &format!("bad key {i}"),
+        )
+    };
+    for i in 1..=4 {
+        log.record(auth(i)).await.unwrap();
+    }
+    let counts: Vec<Value> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].clone())
+        .collect();
+    assert_eq!(
+        counts,
+        [2, 3],
+        "the refused summary of 2 errors, then the delivered one of 3, then none"
+    );
 }

@@ -99,22 +99,14 @@ pub async fn save(
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
 pub async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    let credentials = &state.metakocka_credentials;
-    let own = CredentialOwner::User(caller.session.user_id.clone());
-    let organization = credentials
-        .get(caller.company(), &CredentialOwner::Organization)
+    let levels = state
+        .metakocka_credentials
+        .levels(caller.company(), &caller.session.user_id)
         .await?;
-    let user = credentials.get(caller.company(), &own).await?;
-    // The user's own win; this is the rule effective_credentials applies.
-    let effective_source = match (&user, &organization) {
-        (Some(_), _) => Some(CredentialScope::User),
-        (None, Some(_)) => Some(CredentialScope::Organization),
-        (None, None) => None,
-    };
     Ok(Json(json!({
-        "organization": organization.as_ref().map(|c| view(&state, c)),
-        "user": user.as_ref().map(|c| view(&state, c)),
-        "effective_source": effective_source,
+        "organization": levels.organization.as_ref().map(|c| view(&state, c)),
+        "user": levels.user.as_ref().map(|c| view(&state, c)),
+        "effective_source": levels.effective().map(|c| c.owner.scope()),
     })))
 }
 

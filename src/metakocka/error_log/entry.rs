@@ -123,7 +123,10 @@ pub struct NewError {
     pub entity_type: EntityType,
     pub entity_id: Option<String>,
     pub operation: String,
+    /// For people; never a secret (Metakocka's error texts do not echo the key, and callers
+    /// must not add it).
     pub message: String,
+    /// Context as a JSON object; values under secret-looking keys are redacted on recording.
     pub details: Value,
 }
 

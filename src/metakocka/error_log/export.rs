@@ -48,6 +48,13 @@ impl ErrorLog {
         company: &CompanyId,
         filter: &ErrorLogFilter,
     ) -> Result<CsvExport, StoreError> {
+        // Entries recorded while the export pages through the log would shift the offsets
+        // (newest first) and repeat rows: the export covers what existed when it began.
+        let began = chrono::Utc::now();
+        let filter = &ErrorLogFilter {
+            to: Some(filter.to.map_or(began, |to| to.min(began))),
+            ..filter.clone()
+        };
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(COLUMNS).map_err(csv_failure)?;
         let mut rows = 0u64;

@@ -93,8 +93,10 @@ impl ErrorLog {
         };
         if count >= notifier.settings().threshold.max(1)
             && notifier.claim(&entry.company_id, entry.category, now)
+            && !notifier.send(count, entry).await
         {
-            notifier.send(count, entry).await;
+            // Undelivered: the next error of the burst tries again.
+            notifier.release(&entry.company_id, entry.category);
         }
     }
 
@@ -132,9 +134,14 @@ impl ErrorLog {
             return Err(ResolveError::AlreadyResolved(id.to_owned()));
         }
         let target = ResolveTarget::Ids(vec![id.to_owned()]);
-        self.store
+        let resolved = self
+            .store
             .resolve_error_logs(company, &target, &resolution(notes, by))
             .await?;
+        if resolved == 0 {
+            // Another request resolved it between our read and our write.
+            return Err(ResolveError::AlreadyResolved(id.to_owned()));
+        }
         self.store
             .get_error_log(company, id)
             .await?

@@ -1,8 +1,8 @@
 //! Telling operators about bursts of errors: when errors of one category for one company
 //! reach a threshold within a window, a configured webhook receives one JSON summary.
 //!
-//! One summary per (company, category) per window, not one per further error: the last
-//! notification time is kept in memory, so after a restart (or on a second instance) a burst
+//! One summary per (company, category) per window, not one per further error (a delivery
+//! that fails frees the slot for the next error): the last notification time is kept in memory, so after a restart (or on a second instance) a burst
 //! can be reported once more. That is the cheap side to err on for an alert.
 
 use super::entry::{ErrorCategory, ErrorLogEntry};
@@ -100,9 +100,14 @@ impl Notifier {
         }
     }
 
-    /// Posts the summary. A failure is logged: the operator's alerting must not fail the
-    /// operation that reported the error.
-    pub(super) async fn send(&self, count: u64, latest: &ErrorLogEntry) {
+    /// Gives the slot back after a failed delivery.
+    pub(super) fn release(&self, company: &CompanyId, category: ErrorCategory) {
+        self.last_sent.lock().remove(&(company.clone(), category));
+    }
+
+    /// Posts the summary; whether the webhook took it. A failure is logged, not returned as
+    /// an error: the operator's alerting must not fail the operation that reported the error.
+    pub(super) async fn send(&self, count: u64, latest: &ErrorLogEntry) -> bool {
         let summary = ErrorSummary {
             company_id: &latest.company_id,
             category: latest.category,
@@ -125,19 +130,25 @@ impl Notifier {
             .await
             .and_then(reqwest::Response::error_for_status);
         match outcome {
-            Ok(_) => tracing::info!(
-                company = %latest.company_id,
-                category = %latest.category,
-                count,
-                "Metakocka error summary sent"
-            ),
-            // Without the URL: it may carry a token of the receiving service.
-            Err(e) => tracing::warn!(
-                company = %latest.company_id,
-                category = %latest.category,
-                error = %e.without_url(),
-                "the Metakocka error summary could not be delivered"
-            ),
+            Ok(_) => {
+                tracing::info!(
+                    company = %latest.company_id,
+                    category = %latest.category,
+                    count,
+                    "Metakocka error summary sent"
+                );
+                true
+            }
+            Err(e) => {
+                // Without the URL: it may carry a token of the receiving service.
+                tracing::warn!(
+                    company = %latest.company_id,
+                    category = %latest.category,
+                    error = %e.without_url(),
+                    "the Metakocka error summary could not be delivered"
+                );
+                false
+            }
         }
     }
 }

@@ -786,7 +786,7 @@ async fn seed_error_logs(
             ErrorCategory::Validation,
             EntityType::Contact,
             "c-1",
-            "Partner email missing",
+            "Partner Čebelica: email MISSING",
             base,
         ),
     ];
@@ -905,6 +905,13 @@ async fn error_logs_filter_page_newest_first_and_stay_in_their_company() {
                     ..Default::default()
                 },
                 vec![&partner, &missing_code],
+            ),
+            (
+                ErrorLogFilter {
+                    text: Some("čEBELICA".into()),
+                    ..Default::default()
+                },
+                vec![&partner],
             ),
             (
                 ErrorLogFilter {

@@ -24,6 +24,9 @@ CREATE TABLE metakocka_error_logs (
     entity_id         TEXT,
     operation         TEXT NOT NULL,
     message           TEXT NOT NULL,
+    -- message lower-cased by Rust (full Unicode), for the case-insensitive text filter:
+    -- SQLite's own lower() folds ASCII letters only.
+    message_folded    TEXT NOT NULL,
     details           TEXT NOT NULL,
     status            TEXT NOT NULL,
     resolution_notes  TEXT,

@@ -1,8 +1,9 @@
 //! `metakocka_error_logs` in SQLite. One WHERE clause with named parameters serves every
 //! filter: a NULL parameter means "any", so each statement is prepared (and cached) once.
 //!
-//! The text filter folds case with SQLite's `lower()`, which folds ASCII letters only: a
-//! search for `čokolada` does not find `Čokolada` here (MongoDB's does).
+//! The text filter compares lower-cased text: the message is stored a second time folded by
+//! Rust (`message_folded`), because SQLite's `lower()` folds ASCII letters only and a search
+//! for `čokolada` must find `Čokolada`.
 
 use super::{SqliteStore, corrupt, from_millis, millis, unavailable};
 use crate::domain::{CompanyId, UserId};
@@ -25,7 +26,7 @@ const WHERE: &str = "company_id = :company
     AND (:entity_id IS NULL OR entity_id = :entity_id)
     AND (:from IS NULL OR created_at >= :from)
     AND (:to IS NULL OR created_at < :to)
-    AND (:text IS NULL OR instr(lower(message), lower(:text)) > 0)";
+    AND (:text IS NULL OR instr(message_folded, :text) > 0)";
 
 type Named = Vec<(&'static str, SqlValue)>;
 
@@ -48,7 +49,10 @@ fn filter_params(company: &CompanyId, filter: &ErrorLogFilter) -> Named {
         (":entity_id", text(filter.entity_id.as_deref())),
         (":from", time(filter.from)),
         (":to", time(filter.to)),
-        (":text", text(filter.text.as_deref())),
+        (
+            ":text",
+            text(filter.text.as_deref().map(str::to_lowercase).as_deref()),
+        ),
     ]
 }
 
@@ -64,8 +68,8 @@ impl MetakockaErrorLogStore for SqliteStore {
         self.writer
             .write(move |conn| {
                 conn.prepare_cached(&format!(
-                    "INSERT INTO metakocka_error_logs ({COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                    "INSERT INTO metakocka_error_logs ({COLUMNS}, message_folded)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
                 ))
                 .and_then(|mut stmt| {
                     stmt.execute(params![
@@ -83,6 +87,7 @@ impl MetakockaErrorLogStore for SqliteStore {
                         e.resolved_by.as_ref().map(UserId::as_str),
                         e.resolved_at.map(millis),
                         millis(e.created_at),
+                        e.message.to_lowercase(),
                     ])
                 })
                 .map(|_| ())

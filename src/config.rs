@@ -365,6 +365,25 @@ mod tests {
     }
 
     #[test]
+    fn metakocka_error_alerts_need_a_webhook_url() {
+        Jail::expect_with(|jail| {
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert!(settings.metakocka_error_notify().is_none());
+            jail.set_env(
+                "CRM_MIND_METAKOCKA_ERROR_WEBHOOK_URL",
+                "https://ops.example/hook",
+            );
+            jail.set_env("CRM_MIND_METAKOCKA_ERROR_THRESHOLD", "0");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            let notify = settings.metakocka_error_notify().unwrap();
+            assert_eq!(notify.webhook_url, "https://ops.example/hook");
+            assert_eq!(notify.threshold, 1, "at least one error makes a burst");
+            assert_eq!(notify.window_minutes, 15);
+            Ok(())
+        });
+    }
+
+    #[test]
     fn a_missing_explicit_config_file_is_an_error() {
         assert!(Settings::load(Some(Path::new("/nonexistent/crm-mind.toml"))).is_err());
     }

@@ -261,6 +261,16 @@ async fn bad_credentials_requests_are_400_and_other_companies_see_nothing() {
             .status(),
             200
         );
+        let anonymous = app.request(Method::GET, PATH, None, None).await;
+        assert_eq!(
+            error_of(anonymous).await.0,
+            401,
+            "{engine:?}: a token is needed"
+        );
+        let anonymous_logs = app
+            .request(Method::GET, "/api/integrations/metakocka/logs", None, None)
+            .await;
+        assert_eq!(error_of(anonymous_logs).await.0, 401, "{engine:?}");
         let other = show(&app, &other_admin).await;
         assert_eq!(
             (&other["organization"], &other["effective_source"]),

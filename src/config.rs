@@ -129,6 +129,16 @@ pub struct Settings {
     pub metakocka_base_url: String,
     #[serde(default = "defaults::metakocka_timeout_secs")]
     pub metakocka_timeout_secs: u64,
+
+    // Metakocka error log (issue 5).
+    /// Receives a JSON summary when errors of one category reach the threshold in the window;
+    /// unset, no one is notified.
+    #[serde(default)]
+    pub metakocka_error_webhook_url: Option<String>,
+    #[serde(default = "defaults::metakocka_error_threshold")]
+    pub metakocka_error_threshold: u64,
+    #[serde(default = "defaults::metakocka_error_window_minutes")]
+    pub metakocka_error_window_minutes: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -187,6 +197,16 @@ impl Settings {
 
     pub fn secret_key_path(&self) -> PathBuf {
         self.data_dir.join("secret.key")
+    }
+
+    /// Where and when bursts of Metakocka errors are reported; `None` without a webhook URL.
+    pub fn metakocka_error_notify(&self) -> Option<crate::metakocka::error_log::NotifySettings> {
+        let url = self.metakocka_error_webhook_url.as_ref()?.trim();
+        (!url.is_empty()).then(|| crate::metakocka::error_log::NotifySettings {
+            webhook_url: url.to_owned(),
+            threshold: self.metakocka_error_threshold.max(1),
+            window_minutes: self.metakocka_error_window_minutes.max(1),
+        })
     }
 
     /// The CRM fetcher's tunables.
@@ -345,6 +365,12 @@ mod defaults {
     pub fn metakocka_timeout_secs() -> u64 {
         30
     }
+    pub fn metakocka_error_threshold() -> u64 {
+        10
+    }
+    pub fn metakocka_error_window_minutes() -> u32 {
+        15
+    }
 }
 
 mod text {
@@ -422,6 +448,25 @@ mod tests {
                 "{debug}"
             );
             assert_eq!(settings.store_kind(), StoreKind::Mongo);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn metakocka_error_alerts_need_a_webhook_url() {
+        Jail::expect_with(|jail| {
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert!(settings.metakocka_error_notify().is_none());
+            jail.set_env(
+                "CRM_MIND_METAKOCKA_ERROR_WEBHOOK_URL",
+                "https://ops.example/hook",
+            );
+            jail.set_env("CRM_MIND_METAKOCKA_ERROR_THRESHOLD", "0");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            let notify = settings.metakocka_error_notify().unwrap();
+            assert_eq!(notify.webhook_url, "https://ops.example/hook");
+            assert_eq!(notify.threshold, 1, "at least one error makes a burst");
+            assert_eq!(notify.window_minutes, 15);
             Ok(())
         });
     }

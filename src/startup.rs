@@ -11,6 +11,8 @@ use crate::dashboard::Dashboard;
 use crate::facebook::graph::GraphClient;
 use crate::http::{self, AppState, WebhookSecrets};
 use crate::intake::Intake;
+use crate::metakocka::credentials::Credentials;
+use crate::metakocka::error_log::ErrorLog;
 use crate::rag::Retrieval;
 use crate::rag::chunk::Chunker;
 use crate::rag::embed::fast::{DEFAULT_MODEL, load_embedder};
@@ -141,7 +143,9 @@ pub fn state_for(
             store.clone(),
             Duration::hours(settings.session_ttl_hours.max(1)),
         ),
-        dashboard: Dashboard::new(store.clone(), cipher, retrieval.clone()),
+        dashboard: Dashboard::new(store.clone(), cipher.clone(), retrieval.clone()),
+        metakocka_credentials: Credentials::new(store.clone(), cipher),
+        metakocka_errors: ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
         retrieval,
         intake: Intake::new(store.clone()).pausing_for(chrono::Duration::minutes(
             settings.reply_echo_pause_minutes.max(0),

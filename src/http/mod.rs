@@ -8,6 +8,7 @@ mod auth;
 mod crm_links;
 pub mod error;
 mod extract;
+mod metakocka;
 mod ops;
 mod pages;
 mod rag;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub retrieval: Option<Retrieval>,
     /// The reply worker, when this instance answers (`CRM_MIND_REPLY_ENABLED`).
     pub replies: Option<ReplyService>,
+    pub metakocka_credentials: crate::metakocka::credentials::Credentials,
+    pub metakocka_errors: crate::metakocka::error_log::ErrorLog,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -94,6 +97,7 @@ pub fn router(state: AppState) -> Router {
             "/api/crm-links/webhook/{link_id}",
             post(rag::push).layer(DefaultBodyLimit::max(rag::MAX_PUSH_BODY)),
         )
+        .merge(metakocka::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -2,4 +2,6 @@
 //! company's encrypted credentials, and the error log every integration failure lands in.
 
 pub mod client;
+pub mod credentials;
+pub mod error_log;
 pub mod types;

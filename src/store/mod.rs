@@ -20,6 +20,10 @@ use crate::domain::reply::{OutboxReply, ReplyStatus};
 use crate::domain::{
     Channel, Company, CompanyId, Email, LinkId, Page, PageId, Session, SyncRun, User,
 };
+use crate::metakocka::credentials::{CredentialOwner, StoredCredentials};
+use crate::metakocka::error_log::{
+    ErrorLogEntry, ErrorLogFilter, ErrorLogPage, ErrorLogStats, Paging, Resolution, ResolveTarget,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -238,6 +242,55 @@ pub trait SyncRunStore: Send + Sync {
     async fn list_sync_runs(&self, query: &SyncRunQuery) -> StoreResult<Vec<SyncRun>>;
 }
 
+/// `metakocka_credentials`: one record per (company, owner).
+#[async_trait]
+pub trait MetakockaCredentialStore: Send + Sync {
+    /// Inserts or replaces the record of `(credentials.company_id, credentials.owner)`.
+    async fn put_metakocka_credentials(&self, credentials: &StoredCredentials) -> StoreResult<()>;
+    async fn get_metakocka_credentials(
+        &self,
+        company: &CompanyId,
+        owner: &CredentialOwner,
+    ) -> StoreResult<Option<StoredCredentials>>;
+    /// Whether there was a record to delete.
+    async fn delete_metakocka_credentials(
+        &self,
+        company: &CompanyId,
+        owner: &CredentialOwner,
+    ) -> StoreResult<bool>;
+}
+
+/// `metakocka_error_logs`: every query is one company's, filtered by [`ErrorLogFilter`].
+#[async_trait]
+pub trait MetakockaErrorLogStore: Send + Sync {
+    async fn insert_error_log(&self, entry: &ErrorLogEntry) -> StoreResult<()>;
+    async fn get_error_log(
+        &self,
+        company: &CompanyId,
+        id: &str,
+    ) -> StoreResult<Option<ErrorLogEntry>>;
+    /// Newest first (by `created_at`, then id); `total` counts every match. A limit of 0
+    /// only counts.
+    async fn list_error_logs(
+        &self,
+        company: &CompanyId,
+        filter: &ErrorLogFilter,
+        paging: Paging,
+    ) -> StoreResult<ErrorLogPage>;
+    /// Resolves the *open* entries `target` names; returns how many changed.
+    async fn resolve_error_logs(
+        &self,
+        company: &CompanyId,
+        target: &ResolveTarget,
+        resolution: &Resolution,
+    ) -> StoreResult<u64>;
+    async fn error_log_stats(
+        &self,
+        company: &CompanyId,
+        filter: &ErrorLogFilter,
+    ) -> StoreResult<ErrorLogStats>;
+}
+
 /// The whole document store, as the application holds it.
 #[async_trait]
 pub trait Store:
@@ -250,6 +303,8 @@ pub trait Store:
     + ReplyStore
     + ConversationStore
     + SyncRunStore
+    + MetakockaCredentialStore
+    + MetakockaErrorLogStore
 {
     /// Succeeds when the engine answers; `/readyz` uses it.
     async fn ping(&self) -> StoreResult<()>;

@@ -12,6 +12,10 @@ use crm_mind::domain::{
     Channel, Company, CompanyId, Email, LinkId, Page, PageId, Session, SyncRun, User,
 };
 use crm_mind::facebook::signature::sign;
+use crm_mind::metakocka::credentials::{CredentialOwner, StoredCredentials};
+use crm_mind::metakocka::error_log::{
+    ErrorLogEntry, ErrorLogFilter, ErrorLogPage, ErrorLogStats, Paging, Resolution, ResolveTarget,
+};
 use crm_mind::secrets::Cipher;
 use crm_mind::store::sqlite::SqliteStore;
 use crm_mind::store::*;
@@ -203,6 +207,59 @@ impl ConversationStore for FlakyStore {
     }
 }
 #[async_trait]
+impl MetakockaCredentialStore for FlakyStore {
+    async fn put_metakocka_credentials(&self, c: &StoredCredentials) -> StoreResult<()> {
+        self.inner.put_metakocka_credentials(c).await
+    }
+    async fn get_metakocka_credentials(
+        &self,
+        c: &CompanyId,
+        o: &CredentialOwner,
+    ) -> StoreResult<Option<StoredCredentials>> {
+        self.inner.get_metakocka_credentials(c, o).await
+    }
+    async fn delete_metakocka_credentials(
+        &self,
+        c: &CompanyId,
+        o: &CredentialOwner,
+    ) -> StoreResult<bool> {
+        self.inner.delete_metakocka_credentials(c, o).await
+    }
+}
+#[async_trait]
+impl MetakockaErrorLogStore for FlakyStore {
+    async fn insert_error_log(&self, e: &ErrorLogEntry) -> StoreResult<()> {
+        self.check()?;
+        self.inner.insert_error_log(e).await
+    }
+    async fn get_error_log(&self, c: &CompanyId, id: &str) -> StoreResult<Option<ErrorLogEntry>> {
+        self.inner.get_error_log(c, id).await
+    }
+    async fn list_error_logs(
+        &self,
+        c: &CompanyId,
+        f: &ErrorLogFilter,
+        p: Paging,
+    ) -> StoreResult<ErrorLogPage> {
+        self.inner.list_error_logs(c, f, p).await
+    }
+    async fn resolve_error_logs(
+        &self,
+        c: &CompanyId,
+        t: &ResolveTarget,
+        r: &Resolution,
+    ) -> StoreResult<u64> {
+        self.inner.resolve_error_logs(c, t, r).await
+    }
+    async fn error_log_stats(
+        &self,
+        c: &CompanyId,
+        f: &ErrorLogFilter,
+    ) -> StoreResult<ErrorLogStats> {
+        self.inner.error_log_stats(c, f).await
+    }
+}
+#[async_trait]
 impl Store for FlakyStore {
     async fn ping(&self) -> StoreResult<()> {
         self.check()?;
@@ -291,5 +348,55 @@ async fn a_store_outage_is_a_500_and_the_redelivery_is_stored() {
             .unwrap()
             .status(),
         200
+    );
+}
+
+/// The error log is written on paths that are already failing: a store outage must not turn
+/// a failed Metakocka call into a second failure of the caller.
+#[tokio::test]
+async fn recording_a_metakocka_error_while_the_store_is_down_does_not_fail_the_caller() {
+    use crm_mind::metakocka::error_log::{EntityType, ErrorCategory, NewError};
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings::for_data_dir(dir.path());
+    let flaky = Arc::new(FlakyStore {
+        inner: SqliteStore::open(&settings.sqlite_path()).unwrap(),
+        down: AtomicBool::new(true),
+    });
+    let state = crm_mind::startup::state_for(&settings, flaky.clone(), Cipher::new(&[3; 32]), None);
+    let company = CompanyId::from("company-1");
+    let error = NewError {
+        company_id: company.clone(),
+        user_id: None,
+        category: ErrorCategory::Network,
+        entity_type: EntityType::Product,
+        entity_id: Some("p-1".into()),
+        operation: "product_list".into(),
+        message: "Metakocka did not answer".into(),
+        details: serde_json::json!({}),
+    };
+    assert_eq!(state.metakocka_errors.record(error.clone()).await, None);
+
+    flaky.down.store(false, Ordering::SeqCst);
+    let stored = state
+        .metakocka_errors
+        .record(error)
+        .await
+        .expect("stored once the store is back");
+    let page = state
+        .metakocka_errors
+        .list(
+            &company,
+            &ErrorLogFilter::default(),
+            Paging {
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items,
+        vec![stored],
+        "only the entry written while the store was up"
     );
 }

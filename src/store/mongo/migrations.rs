@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_replies.json",
         include_str!("../../../migrations/mongo/0003_replies.json"),
     ),
+    (
+        "0004_metakocka.json",
+        include_str!("../../../migrations/mongo/0004_metakocka.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.
@@ -155,13 +159,22 @@ mod tests {
 
     #[test]
     fn the_collections_the_engine_uses_are_all_created() {
+        use super::super::metakocka_credentials::METAKOCKA_CREDENTIALS;
+        use super::super::metakocka_error_logs::METAKOCKA_ERROR_LOGS;
         use super::super::records::{COMPANIES, INBOX_EVENTS, SESSIONS, USERS};
         let created: Vec<String> = MIGRATIONS
             .iter()
             .flat_map(|(name, text)| parse(name, text).unwrap().collections)
             .map(|c| c.name)
             .collect();
-        for name in [COMPANIES, USERS, SESSIONS, INBOX_EVENTS] {
+        for name in [
+            COMPANIES,
+            USERS,
+            SESSIONS,
+            INBOX_EVENTS,
+            METAKOCKA_CREDENTIALS,
+            METAKOCKA_ERROR_LOGS,
+        ] {
             assert!(created.iter().any(|c| c == name), "{name} is not created");
         }
     }

@@ -8,7 +8,8 @@
 //! page its three CRM link lists), `users`, `sessions`, `inbox_events` (its reply-worker
 //! leases in `leases.rs`), `crm_sync_runs` (`sync_runs.rs`, which holds its own record
 //! shape), `outbox_replies` (`replies.rs`), `conversations` and `conversation_turns`
-//! (`conversations.rs`), the last three with their own record shapes. Every query filters
+//! (`conversations.rs`), `metakocka_credentials` and `metakocka_error_logs`
+//! (`metakocka_*.rs`), the last five with their own record shapes. Every query filters
 //! by `company_id` (or the company's `_id`), except the lookups the traits document as
 //! unscoped: by page id, email and token hash, each a globally unique key, and the reply
 //! worker's leases, which serve every company and find an event by its uuid.
@@ -20,6 +21,8 @@ mod conversations;
 mod errors;
 mod inbox;
 mod leases;
+mod metakocka_credentials;
+mod metakocka_error_logs;
 mod migrations;
 mod pages;
 mod records;

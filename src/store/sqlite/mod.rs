@@ -7,6 +7,8 @@
 mod accounts;
 mod conversations;
 mod inbox;
+mod metakocka_credentials;
+mod metakocka_error_logs;
 mod pages;
 mod replies;
 mod sync_runs;
@@ -26,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_sync_runs.sql"),
     include_str!("../../../migrations/sqlite/0003_replies.sql"),
+    include_str!("../../../migrations/sqlite/0004_metakocka.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

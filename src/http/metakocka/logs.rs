@@ -1,0 +1,159 @@
+//! `/api/integrations/metakocka/logs`: list, resolve one, bulk resolve, CSV export, stats.
+
+use super::super::AppState;
+use super::super::error::ApiError;
+use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::filter::{FilterFields, ListQuery};
+use crate::domain::FieldError;
+use crate::metakocka::error_log::{ErrorLogEntry, ResolveTarget};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Most ids one bulk resolve may name.
+const MAX_BULK_IDS: usize = 1_000;
+const MAX_NOTES_LEN: usize = 2_000;
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let (filter, paging) = (query.filter()?, query.paging()?);
+    let page = state
+        .metakocka_errors
+        .list(caller.company(), &filter, paging)
+        .await?;
+    Ok(Json(json!({
+        "items": page.items,
+        "total": page.total,
+        "limit": paging.limit,
+        "offset": paging.offset,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct ResolveBody {
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ResolveBody>,
+) -> Result<Json<ErrorLogEntry>, ApiError> {
+    caller.require_admin()?;
+    let notes = notes(body.notes)?;
+    let entry = state
+        .metakocka_errors
+        .resolve(caller.company(), &id, notes, &caller.session.user_id)
+        .await?;
+    Ok(Json(entry))
+}
+
+/// `{"ids": [...]}` or `{"filter": {...}}` (not both), and optional `notes`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkResolveBody {
+    ids: Option<Vec<String>>,
+    filter: Option<FilterFields>,
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn bulk_resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<BulkResolveBody>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_admin()?;
+    let target = match (body.ids, body.filter) {
+        (Some(ids), None) if ids.is_empty() => {
+            return Err(FieldError::new("ids", "must name at least one entry").into());
+        }
+        (Some(ids), None) if ids.len() > MAX_BULK_IDS => {
+            return Err(FieldError::new("ids", format!("at most {MAX_BULK_IDS} at a time")).into());
+        }
+        (Some(ids), None) => ResolveTarget::Ids(ids),
+        (None, Some(filter)) => ResolveTarget::Filter(filter.parse()?),
+        _ => {
+            return Err(FieldError::new("ids", "send either ids or filter (one of them)").into());
+        }
+    };
+    let notes = notes(body.notes)?;
+    let resolved = state
+        .metakocka_errors
+        .resolve_many(caller.company(), &target, notes, &caller.session.user_id)
+        .await?;
+    Ok(Json(json!({ "resolved": resolved })))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let filter = query.filter()?;
+    let export = state
+        .metakocka_errors
+        .export_csv(caller.company(), &filter)
+        .await?;
+    let headers = [
+        (CONTENT_TYPE, "text/csv; charset=utf-8"),
+        (
+            CONTENT_DISPOSITION,
+            "attachment; filename=\"metakocka-error-logs.csv\"",
+        ),
+    ];
+    let truncated = [(
+        "x-export-truncated",
+        if export.truncated { "true" } else { "false" },
+    )];
+    Ok((headers, truncated, export.bytes).into_response())
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let filter = query.filter()?;
+    let stats = state
+        .metakocka_errors
+        .stats(caller.company(), &filter)
+        .await?;
+    let by_day: Vec<Value> = stats
+        .by_day
+        .iter()
+        .map(|(day, count)| json!({ "day": day, "count": count }))
+        .collect();
+    Ok(Json(json!({
+        "total": stats.total,
+        "by_status": stats.by_status,
+        "by_category": stats.by_category,
+        "by_entity_type": stats.by_entity_type,
+        "by_day": by_day,
+    })))
+}
+
+/// Notes as stored: trimmed, blank meaning none, and of a size a person writes.
+fn notes(notes: Option<String>) -> Result<Option<String>, FieldError> {
+    let notes = notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    match notes {
+        Some(n) if n.chars().count() > MAX_NOTES_LEN => Err(FieldError::new(
+            "notes",
+            format!("must be at most {MAX_NOTES_LEN} characters"),
+        )),
+        other => Ok(other),
+    }
+}

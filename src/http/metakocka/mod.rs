@@ -1,0 +1,61 @@
+//! The Metakocka routes: `/api/metakocka/credentials` (the product's architecture document
+//! names this path) and the error log under `/api/integrations/metakocka/logs` (the
+//! integration guide's error management endpoints).
+//!
+//! Agents may read; setting the organisation's credentials and resolving errors need the
+//! admin role. Another company's entry answers 404, exactly like one that does not exist.
+
+mod credentials;
+mod filter;
+mod logs;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::metakocka::credentials::CredentialError;
+use crate::metakocka::error_log::ResolveError;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<AppState> {
+    const LOGS: &str = "/api/integrations/metakocka/logs";
+    Router::new()
+        .route(
+            "/api/metakocka/credentials",
+            get(credentials::show)
+                .post(credentials::save)
+                .delete(credentials::remove),
+        )
+        .route(LOGS, get(logs::list))
+        .route(&format!("{LOGS}/export"), get(logs::export))
+        .route(&format!("{LOGS}/stats"), get(logs::stats))
+        .route(&format!("{LOGS}/bulk-resolve"), post(logs::bulk_resolve))
+        .route(&format!("{LOGS}/{{id}}/resolve"), post(logs::resolve))
+}
+
+impl From<CredentialError> for ApiError {
+    fn from(e: CredentialError) -> Self {
+        match e {
+            CredentialError::Invalid(field) => field.into(),
+            CredentialError::NotFound => Self::not_found(e.to_string()),
+            CredentialError::Unreadable => Self::new(
+                StatusCode::CONFLICT,
+                "credentials_unreadable",
+                e.to_string(),
+            ),
+            CredentialError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ResolveError> for ApiError {
+    fn from(e: ResolveError) -> Self {
+        match e {
+            ResolveError::NotFound(_) => Self::not_found(e.to_string()),
+            ResolveError::AlreadyResolved(_) => {
+                Self::new(StatusCode::CONFLICT, "already_resolved", e.to_string())
+            }
+            ResolveError::Store(e) => e.into(),
+        }
+    }
+}

@@ -187,7 +187,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         tracing::warn!("CRM_MIND_REPLY_ENABLED is false: events are stored but not answered");
         return Ok(state);
     }
-    let replies = reply_service(settings, store, cipher, retrieval)?;
+    let replies = reply_service(settings, store, cipher, retrieval)?
+        .logging_errors_to(state.metakocka_errors.clone());
     Ok(with_replies(state, replies))
 }
 

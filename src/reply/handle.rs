@@ -20,6 +20,7 @@ use crate::domain::events::{InboxEvent, InboxMessage, InboxStatus};
 use crate::domain::reply::{DeliveryKind, OutboxReply, ReplyStatus, ReplyTimings};
 use crate::domain::{Channel, Page};
 use crate::llm::Turn;
+use crate::metakocka::error_log::{EntityType, ErrorCategory, NewError};
 use crate::store::{BeginReply, StoreError};
 use chrono::{DateTime, Utc};
 
@@ -386,8 +387,7 @@ impl ReplyService {
                 Handled::Finished(inbox_status(status))
             }
         };
-        store.save_reply(&reply).await?;
-        count_outcome(reply.status);
+        // The bot's turns first: once the reply reads `sent`, the conversation shows it.
         let answer = reply.answer.clone().unwrap_or_default();
         for delivery in &reply.deliveries {
             let conversation = match delivery.kind {
@@ -410,6 +410,8 @@ impl ReplyService {
                 })
                 .await?;
         }
+        store.save_reply(&reply).await?;
+        count_outcome(reply.status);
         Ok(handled)
     }
 
@@ -426,6 +428,23 @@ impl ReplyService {
             fresh.reply.token_invalid_at = Some(Utc::now());
             if store.save_page(&fresh).await? {
                 tracing::error!(page_id = %page.page_id, "the page's access token is invalid or expired; replies for the page are stopped until it is reconnected");
+                if let Some(errors) = &self.inner.errors {
+                    errors
+                        .record(NewError {
+                            company_id: page.company_id.clone(),
+                            user_id: None,
+                            category: ErrorCategory::Auth,
+                            entity_type: EntityType::Page,
+                            entity_id: Some(page.page_id.to_string()),
+                            operation: "send_reply".into(),
+                            message: format!(
+                                "Facebook refused the access token of page {} ({}): replies are stopped; reconnect the page with a new token, then retry its failed replies",
+                                page.page_name, page.page_id
+                            ),
+                            details: serde_json::json!({"graph_error_code": 190}),
+                        })
+                        .await;
+                }
                 return Ok(());
             }
         }

@@ -16,6 +16,7 @@ use crate::domain::PageId;
 use crate::domain::conversation::conversation_key;
 use crate::domain::events::InboxEvent;
 use crate::facebook::graph::GraphClient;
+use crate::metakocka::error_log::ErrorLog;
 use crate::secrets::Cipher;
 use crate::store::DynStore;
 use chrono::{DateTime, Utc};
@@ -76,6 +77,8 @@ pub(super) struct Inner {
     /// the first send finds out again.
     pub(super) resting: Mutex<HashMap<PageId, DateTime<Utc>>>,
     wake: Arc<Notify>,
+    /// Where a failure the admin must act on (an invalid page token) is logged.
+    pub(super) errors: Option<ErrorLog>,
 }
 
 /// A running worker; [`WorkerHandle::shutdown`] lets the events in hand finish.
@@ -108,8 +111,17 @@ impl ReplyService {
                 settings,
                 resting: Mutex::new(HashMap::new()),
                 wake: Arc::new(Notify::new()),
+                errors: None,
             }),
         }
+    }
+
+    /// Logs failures an admin must act on to `errors`. Call before [`ReplyService::spawn`].
+    pub fn logging_errors_to(mut self, errors: ErrorLog) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.errors = Some(errors);
+        }
+        self
     }
 
     /// Notified by the intake when it stored new events.

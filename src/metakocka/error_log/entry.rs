@@ -46,6 +46,9 @@ pub enum EntityType {
     Credentials,
     Mapping,
     Settings,
+    /// A Facebook page: the answering side records its token failures here too, so the admin
+    /// finds every integration failure in one log.
+    Page,
 }
 
 /// The stored text of each enum, shared by both engines and the query strings of the API.
@@ -88,7 +91,7 @@ text_form!(ErrorStatus, "status", { Open => "open", Resolved => "resolved" });
 text_form!(EntityType, "entity_type", {
     Product => "product", Contact => "contact", SalesDocument => "sales_document",
     Inventory => "inventory", Warehouse => "warehouse", Credentials => "credentials",
-    Mapping => "mapping", Settings => "settings",
+    Mapping => "mapping", Settings => "settings", Page => "page",
 });
 
 /// A stored entry. `details` is a JSON object of context (the request's record ids, Metakocka's

@@ -53,6 +53,25 @@ async fn an_invalid_token_stops_sending_for_the_page_until_it_is_reconnected() {
             1,
             "{engine:?}: nothing more is sent for the page"
         );
+        let logged: serde_json::Value = h
+            .app
+            .get(
+                "/api/integrations/metakocka/logs?entity_type=page",
+                &h.token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            logged["total"], 1,
+            "{engine:?}: the admin is told once: {logged}"
+        );
+        let entry = &logged["items"][0];
+        assert_eq!(entry["category"], "auth");
+        assert_eq!(entry["entity_id"], PAGE_ID);
+        assert!(entry["message"].as_str().unwrap().contains("reconnect"));
+        assert!(!logged.to_string().contains(crate::fake_graph::PAGE_TOKEN));
 
         // Reconnecting (a new token) and retrying sends it.
         let reconnected = h

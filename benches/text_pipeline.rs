@@ -80,18 +80,36 @@ fn bench_flatten_and_chunk(chunker: &Chunker, body: &[u8]) -> Vec<Chunk> {
         chunks = chunker.chunk_records(&grouped);
         let total = start.elapsed();
         println!(
-            "flatten+chunk run {run}: {:.1} MB/s end to end ({:.2} s: parse {:.2} s, flatten {:.2} s, chunk {:.2} s); {} records, {} chunks",
+            "flatten+chunk run {run}: {:.1} MB/s end to end ({:.2} s: parse {:.2} s, flatten {:.2} s, chunk {:.2} s); {} records, {} chunks, digest {}",
             mb_per_s(body.len(), total),
             total.as_secs_f64(),
             parsed.as_secs_f64(),
             (flattened - parsed).as_secs_f64(),
             (total - flattened).as_secs_f64(),
             grouped.len(),
-            chunks.len()
+            chunks.len(),
+            digest(&chunks)
         );
         black_box(&chunks);
     }
     chunks
+}
+
+/// The first 16 hex digits of sha256 over every chunk's path and text: equal digests before
+/// and after a change to chunking mean the same chunks.
+fn digest(chunks: &[Chunk]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for chunk in chunks {
+        for part in [&chunk.path, &chunk.text] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+    }
+    hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `count` chunks spread evenly over the document, so customers, orders and products all count.

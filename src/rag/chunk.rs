@@ -24,11 +24,13 @@
 //! packed records, `customers[7]#2` for the third piece of a split record, `text#0` for the
 //! chunks of a plain-text body.
 
+mod sizes;
 mod split;
 mod tokens;
 
 use crate::rag::flatten::Record;
 use sha2::{Digest, Sha256};
+use std::ops::Range;
 use std::path::Path;
 use text_splitter::{ChunkConfig, TextSplitter};
 use tokens::TokenCounter;
@@ -80,24 +82,31 @@ impl Chunker {
 
     /// Chunks for a flattened JSON document, records kept whole where they fit (module docs).
     pub fn chunk_records(&self, records: &[Record]) -> Vec<Chunk> {
-        let texts: Vec<String> = records.iter().map(Record::text).collect();
-        let sizes = self.counter.count_all(&texts);
+        let mut sizes = sizes::Sizes::measure(self, records);
+        let budget = self.budget();
         let join = self.counter.join_cost();
         let mut chunks = Vec::new();
         let mut open: Option<Pack> = None;
 
-        for ((record, text), size) in records.iter().zip(texts).zip(sizes) {
-            if size > self.budget() {
+        for (index, record) in records.iter().enumerate() {
+            if sizes.bound(index) > budget && sizes.exact(index) > budget {
                 chunks.extend(open.take().map(Pack::into_chunk));
-                chunks.extend(split::split_record(self, record));
+                chunks.extend(split::split_record(self, record, sizes.lines(index)));
                 continue;
             }
-            if let Some(pack) = open.take_if(|pack| pack.tokens + join + size > self.budget()) {
+            // Closed when the exact sizes overflow; the byte bounds (never below the exact sizes)
+            // settle most cases without counting.
+            if let Some(pack) = open.take_if(|pack| {
+                pack.bound
+                    .saturating_add(sizes.bound(index).saturating_add(join))
+                    > budget
+                    && sizes.exact_sum(pack.records.clone()) + join + sizes.exact(index) > budget
+            }) {
                 chunks.push(pack.into_chunk());
             }
             match &mut open {
-                Some(pack) => pack.push(record, &text, join + size),
-                None => open = Some(Pack::new(record, text, size)),
+                Some(pack) => pack.push(record, index, sizes.bound(index).saturating_add(join)),
+                None => open = Some(Pack::new(record, index, sizes.bound(index))),
             }
             if is_boundary(&record.prefix) {
                 chunks.extend(open.take().map(Pack::into_chunk));
@@ -135,23 +144,31 @@ struct Pack {
     first_prefix: String,
     last_prefix: String,
     text: String,
-    tokens: usize,
+    /// Which records it holds, for their exact sizes when the bound does not settle a close.
+    records: Range<usize>,
+    /// An upper bound of its tokens: its records' bounds plus the joins.
+    bound: usize,
 }
 
 impl Pack {
-    fn new(record: &Record, text: String, tokens: usize) -> Self {
+    fn new(record: &Record, index: usize, bound: usize) -> Self {
         Self {
             first_prefix: record.prefix.clone(),
             last_prefix: record.prefix.clone(),
-            text,
-            tokens,
+            text: record.text(),
+            records: index..index + 1,
+            bound,
         }
     }
 
-    fn push(&mut self, record: &Record, text: &str, added_tokens: usize) {
-        self.text.push('\n');
-        self.text.push_str(text);
-        self.tokens += added_tokens;
+    fn push(&mut self, record: &Record, index: usize, added_bound: usize) {
+        for line in &record.lines {
+            self.text.push('\n');
+            self.text.push_str(line);
+        }
+        self.records.end = index + 1;
+        // Saturates: a tokenizer without a byte bound gives every record `usize::MAX`.
+        self.bound = self.bound.saturating_add(added_bound);
         self.last_prefix.clone_from(&record.prefix);
     }
 
@@ -168,5 +185,7 @@ impl Pack {
     }
 }
 
+#[cfg(test)]
+mod shortcut_tests;
 #[cfg(test)]
 mod tests;

@@ -82,12 +82,10 @@ impl Retrieval {
     ) -> Result<Vec<SearchHit>, SearchError> {
         let embedder = self.inner.pipeline.embedder.clone();
         let query_text = text.to_owned();
-        let vector = tokio::task::spawn_blocking(move || embedder.embed(&[query_text.as_str()]))
+        let vector = tokio::task::spawn_blocking(move || embedder.embed_query(&query_text))
             .await
             .map_err(|e| SearchError::Embed(e.to_string()))?
-            .map_err(|e| SearchError::Embed(format!("{e:#}")))?
-            .pop()
-            .ok_or_else(|| SearchError::Embed("the model returned no vector".into()))?;
+            .map_err(|e| SearchError::Embed(format!("{e:#}")))?;
         let k = k.clamp(1, MAX_K);
         let wanted = identifiers(text);
         let query = SearchQuery {

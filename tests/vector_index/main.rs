@@ -6,6 +6,7 @@
 
 mod harness;
 mod qdrant_fake;
+mod recall;
 mod suite;
 
 /// Runs each named case of [`suite`] once per engine.

@@ -12,22 +12,35 @@ use crate::rag::flatten::Record;
 use text_splitter::{ChunkConfig, TextSplitter};
 
 /// Pieces of `record` with paths `prefix#0`, `prefix#1`, ..., each within the chunker's budget.
-pub(super) fn split_record(chunker: &Chunker, record: &Record) -> Vec<Chunk> {
+/// `line_sizes` are the tokens of each line when the caller has counted them already.
+pub(super) fn split_record(
+    chunker: &Chunker,
+    record: &Record,
+    line_sizes: Option<&[usize]>,
+) -> Vec<Chunk> {
     let counter = &chunker.counter;
     let budget = chunker.budget();
     let join = counter.join_cost();
 
     let first_line = record.lines.first().map(String::as_str).unwrap_or_default();
-    let first_tokens = counter.count(first_line);
-    let (header, body_lines) = if first_tokens <= budget / 4 {
-        (Some((first_line, first_tokens)), &record.lines[1..])
+    let first_tokens = match line_sizes {
+        Some(sizes) => sizes.first().copied().unwrap_or_default(),
+        None => counter.count(first_line),
+    };
+    let (header, body_lines, body_sizes) = if first_tokens <= budget / 4 {
+        let body_sizes = line_sizes.map(|sizes| &sizes[1..]);
+        (
+            Some((first_line, first_tokens)),
+            &record.lines[1..],
+            body_sizes,
+        )
     } else {
         let prefix_tokens = counter.count(&record.prefix);
         // A prefix too long to repeat (a pathological key) is left out rather than crowding
         // out the facts.
         let header =
             (prefix_tokens <= budget / 4).then_some((record.prefix.as_str(), prefix_tokens));
-        (header, &record.lines[..])
+        (header, &record.lines[..], line_sizes)
     };
     let body_budget = match header {
         Some((_, tokens)) => budget - tokens - join,
@@ -37,7 +50,10 @@ pub(super) fn split_record(chunker: &Chunker, record: &Record) -> Vec<Chunk> {
     // Lines are counted in one batch (spread over the cores) and packed greedily: tokenizing
     // each candidate piece again, as a general splitter must, made large records the slowest
     // part of chunking.
-    let sizes = counter.count_all(body_lines);
+    let sizes = match body_sizes {
+        Some(sizes) => sizes.to_vec(),
+        None => counter.count_all(body_lines),
+    };
     let mut pieces: Vec<String> = Vec::new();
     let mut open = String::new();
     let mut open_tokens = 0;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 const MAX_TOKENS: usize = 128;
 
-fn tokenizer_path() -> PathBuf {
+pub(super) fn tokenizer_path() -> PathBuf {
     let dir = std::env::var_os("CRM_MIND_MODELS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"));

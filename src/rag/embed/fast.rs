@@ -5,9 +5,13 @@
 //! first use from `ORT_DYLIB_PATH`. That variable is set here, once per process, to the library
 //! in the models directory, so the service runs the pinned runtime and nothing else; `ort`
 //! loads one library per process, so every later model uses the same one.
+//!
+//! E5 models get their `"query: "` and `"passage: "` prefixes here ([`Prefixes`]); the default
+//! model gets none.
 
 use super::Embedder;
 use super::files::{self, ModelFiles};
+use super::prefix::Prefixes;
 use anyhow::{Context, anyhow, bail};
 use fastembed::{
     EmbeddingModel, InitOptionsUserDefined, Pooling, TextEmbedding, TextInitOptions,
@@ -34,6 +38,7 @@ pub struct FastEmbedder {
     model: Mutex<TextEmbedding>,
     model_id: String,
     dims: usize,
+    prefixes: Prefixes,
 }
 
 impl FastEmbedder {
@@ -46,7 +51,7 @@ impl FastEmbedder {
         let embedding = with_ort(&files.onnxruntime, || {
             TextEmbedding::try_new_from_user_defined(model, InitOptionsUserDefined::new())
         })?;
-        Self::ready(embedding, DEFAULT_MODEL_ID.to_owned())
+        Self::ready(embedding, DEFAULT_MODEL_ID.to_owned(), Prefixes::none())
     }
 
     /// Any other model: a directory holding `model.onnx` and the four tokenizer files (a path,
@@ -76,7 +81,7 @@ impl FastEmbedder {
             || dir.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        Self::ready(embedding, name)
+        Self::ready(embedding, name, Prefixes::for_directory(dir))
     }
 
     fn load_fastembed_model(library: &Path, models_dir: &Path, name: &str) -> anyhow::Result<Self> {
@@ -90,11 +95,15 @@ impl FastEmbedder {
             with_ort(library, || TextEmbedding::try_new(options)).with_context(|| {
                 format!("loading the fastembed model {name} (downloaded on first use)")
             })?;
-        Self::ready(embedding, model.to_string())
+        Self::ready(embedding, model.to_string(), Prefixes::for_model_name(name))
     }
 
     /// Wraps a loaded model, learning its dimensions from one embedding.
-    fn ready(mut embedding: TextEmbedding, model_id: String) -> anyhow::Result<Self> {
+    fn ready(
+        mut embedding: TextEmbedding,
+        model_id: String,
+        prefixes: Prefixes,
+    ) -> anyhow::Result<Self> {
         let probe = embedding
             .embed(["dimension probe"], None)
             .context("embedding a probe text")?;
@@ -106,6 +115,7 @@ impl FastEmbedder {
             model: Mutex::new(embedding),
             model_id,
             dims,
+            prefixes,
         })
     }
 }
@@ -126,8 +136,17 @@ impl Embedder for FastEmbedder {
         // fastembed L2-normalises after pooling, which the trait promises.
         self.model
             .lock()
-            .embed(texts, Some(BATCH_SIZE))
+            .embed(self.prefixes.passages(texts), Some(BATCH_SIZE))
             .with_context(|| format!("embedding {} texts with {}", texts.len(), self.model_id))
+    }
+
+    fn embed_query(&self, query: &str) -> anyhow::Result<Vec<f32>> {
+        self.model
+            .lock()
+            .embed([self.prefixes.query(query)], None)
+            .with_context(|| format!("embedding a query with {}", self.model_id))?
+            .pop()
+            .ok_or_else(|| anyhow!("{} returned no vector for the query", self.model_id))
     }
 }
 

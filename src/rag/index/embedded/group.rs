@@ -2,11 +2,13 @@
 //! payloads, and a BM25 inverted index over their texts.
 //!
 //! Memory is the point of this layout: a row's vector is a slice of `vectors`, not its own
-//! allocation; what several rows of one CRM link share (link id and name, source, URL,
-//! channels) is interned once in `links`; a posting is one `u32` (row << 8 | term frequency).
+//! allocation (and its 4-bit copy, which a search scans first, a slice of `quantized`); what
+//! several rows of one CRM link share (link id and name, source, URL, channels) is interned
+//! once in `links`; a posting is one `u32` (row << 8 | term frequency).
 //! Deleting or replacing a row only marks it dead: postings are append-only, and a group is
 //! compacted (rows, vectors and postings rebuilt without the dead) once dead rows pass a quarter.
 
+use super::quantize::{packed_len, quantize_row};
 use crate::domain::{Channel, CompanyId, LinkId, PageId};
 use crate::rag::index::{ChunkFilter, ChunkPayload, Source};
 use crate::rag::lexical;
@@ -74,6 +76,11 @@ pub(super) struct Group {
     pub dims: usize,
     pub links: Vec<LinkMeta>,
     pub vectors: Vec<f32>,
+    /// Per row: [`packed_len`] bytes, the row's vector in 4 bits (see `quantize.rs`); rebuilt
+    /// from `vectors`, never persisted.
+    pub quantized: Vec<u8>,
+    /// Per row: the scale of its 4-bit components.
+    pub scales: Vec<f32>,
     pub rows: Vec<Row>,
     /// Per row: its interned link, or [`DEAD`]. Kept apart from `rows` so the scoring loops
     /// read 4 bytes per row instead of a cache line.
@@ -93,6 +100,8 @@ impl Group {
             dims,
             links: Vec::new(),
             vectors: Vec::new(),
+            quantized: Vec::new(),
+            scales: Vec::new(),
             rows: Vec::new(),
             row_links: Vec::new(),
             row_terms: Vec::new(),
@@ -106,6 +115,12 @@ impl Group {
         &self.vectors[row * self.dims..(row + 1) * self.dims]
     }
 
+    /// The row's 4-bit copy.
+    pub fn quantized(&self, row: usize) -> &[u8] {
+        let packed = packed_len(self.dims);
+        &self.quantized[row * packed..(row + 1) * packed]
+    }
+
     pub fn live_rows(&self) -> usize {
         self.rows.len() - self.dead
     }
@@ -116,7 +131,10 @@ impl Group {
         let row = self.rows.len();
         let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
         let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+        let start = self.vectors.len();
         self.vectors.extend(vector.iter().map(|x| x * scale));
+        let row_scale = quantize_row(&self.vectors[start..], &mut self.quantized);
+        self.scales.push(row_scale);
         let link = self.intern(LinkMeta::of(payload));
         let terms = self.index_text(row, &payload.text);
         self.row_links.push(link);
@@ -157,6 +175,8 @@ impl Group {
     pub fn compact(&mut self) -> Vec<(Uuid, usize)> {
         let old_rows = std::mem::take(&mut self.rows);
         let old_vectors = std::mem::take(&mut self.vectors);
+        let old_quantized = std::mem::take(&mut self.quantized);
+        let old_scales = std::mem::take(&mut self.scales);
         let old_links = std::mem::take(&mut self.links);
         let old_row_links = std::mem::take(&mut self.row_links);
         self.row_terms.clear();
@@ -165,6 +185,9 @@ impl Group {
         self.dead = 0;
         let live = old_row_links.iter().filter(|&&link| link != DEAD).count();
         self.vectors.reserve_exact(live * self.dims);
+        let packed = packed_len(self.dims);
+        self.quantized.reserve_exact(live * packed);
+        self.scales.reserve_exact(live);
         self.rows.reserve_exact(live);
         self.row_links.reserve_exact(live);
         self.row_terms.reserve_exact(live);
@@ -178,6 +201,9 @@ impl Group {
             let start = old * self.dims;
             self.vectors
                 .extend_from_slice(&old_vectors[start..start + self.dims]);
+            self.quantized
+                .extend_from_slice(&old_quantized[old * packed..(old + 1) * packed]);
+            self.scales.push(old_scales[old]);
             let link = self.intern(old_links[old_link as usize].clone());
             let terms = self.index_text(new, &row.text);
             self.row_links.push(link);

@@ -1,8 +1,9 @@
 //! The embedded vector index: the default engine when no Qdrant is configured.
 //!
-//! Exact search in process — every row that passes the filter is scored, cosine on the dense
-//! side and BM25 on the lexical side, fused by RRF ([`search`]) — over rows grouped per
-//! (company, page) in contiguous `f32` storage ([`group`]). Persisted under one directory with
+//! Search in process — every row that passes the filter is scored, cosine on the dense side
+//! (a 4-bit first pass, the best rows rescored exactly: [`dense`]) and BM25 on the lexical side
+//! ([`bm25`]), fused by RRF ([`search`]) — over rows grouped per (company, page) in contiguous
+//! `f32` storage with a 4-bit copy rebuilt at load time ([`group`], [`quantize`]). Persisted under one directory with
 //! an fsynced append-only log and periodic snapshots ([`persist`]), so a restart reloads the
 //! chunks without re-embedding and a crash never loses an acknowledged write.
 //!
@@ -12,9 +13,12 @@
 //! snapshot is written under the read lock (searches go on; writers wait).
 //! Blocking work (disk, scoring) runs on Tokio's blocking pool, never on a runtime worker.
 
+mod bm25;
 mod codec;
+mod dense;
 mod group;
 mod persist;
+mod quantize;
 mod search;
 mod state;
 

@@ -1,27 +1,21 @@
-//! Hybrid search over the embedded index: an exact cosine ranking and a BM25 ranking over the
-//! rows that pass the filter, fused by reciprocal rank fusion exactly as Qdrant fuses prefetches.
+//! Hybrid search over the embedded index: a cosine ranking (exact, over a 4-bit shortlist) and
+//! a BM25 ranking over the rows that pass the filter, fused by reciprocal rank fusion exactly as Qdrant fuses prefetches.
 //!
 //! * Each side contributes its best `max(limit * 4, 50)` rows ([`candidates`]), like the two
 //!   prefetch limits the Qdrant engine sends.
 //! * RRF follows Qdrant's source (`score_fusion.rs`): a row at 0-based position `p` of a ranking
 //!   earns `1 / (RRF_K + p)`, summed over both rankings; so the best row of one side earns
 //!   `1 / 60`.
-//! * BM25 uses k1 = 1.2 and b = 0.75, with IDF `ln(1 + (N - df + 0.5) / (df + 0.5))` and the
-//!   document statistics of the row's own page group (dead rows awaiting compaction still count
-//!   in N and df: at most a quarter of a group, a small and temporary bias). A query term
-//!   repeated in the query counts as often as it is repeated, as in Qdrant's sparse dot product.
+//! * The sides are [`super::dense`] (4-bit first pass, exact `f32` rescoring) and
+//!   [`super::bm25`]; they run at the same time on rayon's pool.
 
-use super::group::{DEAD, Group, unpack};
+use super::bm25::lexical_ranking;
+use super::dense::dense_ranking;
+use super::group::Group;
 use super::state::State;
 use crate::rag::index::{Hit, RRF_K, SearchQuery};
-use crate::rag::lexical;
-use rayon::prelude::*;
-use std::collections::HashMap;
-
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
-/// Rows per rayon task in the dense scan: large enough that scheduling costs nothing.
-const ROWS_PER_TASK: usize = 4096;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
 
 /// How many rows each side hands to the fusion.
 pub(super) fn candidates(limit: usize) -> usize {
@@ -29,7 +23,7 @@ pub(super) fn candidates(limit: usize) -> usize {
 }
 
 /// A candidate row: (group index, row).
-type RowRef = (usize, usize);
+pub(super) type RowRef = (usize, usize);
 
 pub(super) fn search(state: &State, query: &SearchQuery) -> Vec<Hit> {
     if query.limit == 0 {
@@ -37,8 +31,10 @@ pub(super) fn search(state: &State, query: &SearchQuery) -> Vec<Hit> {
     }
     let groups = state.matching_groups(&query.filter);
     let take = candidates(query.limit);
-    let dense = dense_ranking(state, &groups, query, take);
-    let lexical = lexical_ranking(state, &groups, query, take);
+    let (dense, lexical) = rayon::join(
+        || dense_ranking(state, &groups, query, take),
+        || lexical_ranking(state, &groups, query, take),
+    );
 
     let mut fused: HashMap<RowRef, f32> = HashMap::with_capacity(dense.len() + lexical.len());
     for ranking in [&dense, &lexical] {
@@ -68,7 +64,7 @@ pub(super) fn search(state: &State, query: &SearchQuery) -> Vec<Hit> {
 }
 
 /// Whether each interned link of the group passes the filter, indexed like `group.links`.
-fn passing_links(group: &Group, query: &SearchQuery) -> Vec<bool> {
+pub(super) fn passing_links(group: &Group, query: &SearchQuery) -> Vec<bool> {
     group
         .links
         .iter()
@@ -76,107 +72,95 @@ fn passing_links(group: &Group, query: &SearchQuery) -> Vec<bool> {
         .collect()
 }
 
-fn dense_ranking(state: &State, groups: &[usize], query: &SearchQuery, take: usize) -> Vec<RowRef> {
-    let norm = query.vector.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm == 0.0 || state.dims != Some(query.vector.len()) {
-        return Vec::new();
-    }
-    let unit: Vec<f32> = query.vector.iter().map(|x| x / norm).collect();
-    let mut scored: Vec<(f32, RowRef)> = Vec::new();
-    for &index in groups {
-        let group = &state.groups[index];
-        let passing = passing_links(group, query);
-        let dims = group.dims;
-        let rows = group.rows.len();
-        let partial: Vec<Vec<(f32, RowRef)>> = (0..rows.div_ceil(ROWS_PER_TASK))
-            .into_par_iter()
-            .map(|task| {
-                let start = task * ROWS_PER_TASK;
-                let end = (start + ROWS_PER_TASK).min(rows);
-                let mut best = Vec::new();
-                for row in start..end {
-                    let link = group.row_links[row];
-                    if link != DEAD && passing[link as usize] {
-                        let vector = &group.vectors[row * dims..(row + 1) * dims];
-                        best.push((dot(vector, &unit), (index, row)));
-                    }
-                }
-                keep_best(&mut best, take);
-                best
-            })
-            .collect();
-        scored.extend(partial.into_iter().flatten());
-    }
-    keep_best(&mut scored, take);
-    scored.into_iter().map(|(_, row)| row).collect()
-}
-
-fn lexical_ranking(
-    state: &State,
-    groups: &[usize],
-    query: &SearchQuery,
+/// The best `take` of the rows offered: higher score first, the lower row first on a tie, so a
+/// ranking never depends on the order rows were offered in.
+pub(super) struct TopK {
     take: usize,
-) -> Vec<RowRef> {
-    let mut query_terms: HashMap<u32, f32> = HashMap::new();
-    for term in lexical::terms(&query.text) {
-        *query_terms.entry(lexical::term_id(&term)).or_default() += 1.0;
-    }
-    if query_terms.is_empty() {
-        return Vec::new();
-    }
-    let mut scored: Vec<(f32, RowRef)> = Vec::new();
-    for &index in groups {
-        let group = &state.groups[index];
-        let documents = group.rows.len() as f32;
-        if group.live_rows() == 0 {
-            continue;
+    /// The worst kept entry on top, to be pushed out by a better one.
+    heap: BinaryHeap<Ranked>,
+}
+
+impl TopK {
+    pub fn new(take: usize) -> Self {
+        Self {
+            take,
+            heap: BinaryHeap::with_capacity(take.min(1 << 12) + 1),
         }
-        let average_terms = (group.total_terms as f32 / documents).max(1.0);
-        let passing = passing_links(group, query);
-        // A dense accumulator: a common term touches most rows, where a map would be slower.
-        let mut scores = vec![0.0f32; group.rows.len()];
-        for (term, query_tf) in &query_terms {
-            let Some(postings) = group.postings.get(term) else {
-                continue;
-            };
-            let df = postings.len() as f32;
-            let idf = (1.0 + (documents - df + 0.5) / (df + 0.5)).ln();
-            for &posting in postings {
-                let (row, tf) = unpack(posting);
-                let length = group.row_terms[row] as f32 / average_terms;
-                let saturated = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length));
-                scores[row] += query_tf * idf * saturated;
+    }
+
+    pub fn offer(&mut self, score: f32, row: RowRef) {
+        let entry = Ranked(score, row);
+        if self.heap.len() < self.take {
+            self.heap.push(entry);
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && entry < *worst
+        {
+            *worst = entry;
+        }
+    }
+
+    /// The kept entries, best first.
+    pub fn into_sorted(self) -> Vec<(f32, RowRef)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|Ranked(score, row)| (score, row))
+            .collect()
+    }
+}
+
+/// Ordered so that the better entry is the smaller: higher score, then lower row.
+struct Ranked(f32, RowRef);
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+#[cfg(test)]
+mod tests {
+    use super::TopK;
+
+    #[test]
+    fn top_k_keeps_the_best_in_order_whatever_the_offer_order() {
+        let entries = [
+            (0.5, (0, 4)),
+            (0.9, (0, 1)),
+            (0.1, (0, 2)),
+            (0.9, (0, 0)),
+            (0.7, (1, 0)),
+        ];
+        for rotation in 0..entries.len() {
+            let mut top = TopK::new(3);
+            for (score, row) in entries.iter().cycle().skip(rotation).take(entries.len()) {
+                top.offer(*score, *row);
             }
-        }
-        scored.extend(scores.into_iter().enumerate().filter_map(|(row, score)| {
-            let link = group.row_links[row];
-            (score > 0.0 && link != DEAD && passing[link as usize]).then_some((score, (index, row)))
-        }));
-    }
-    keep_best(&mut scored, take);
-    scored.into_iter().map(|(_, row)| row).collect()
-}
-
-/// Keeps the `take` best entries, best first.
-fn keep_best(scored: &mut Vec<(f32, RowRef)>, take: usize) {
-    let order = |a: &(f32, RowRef), b: &(f32, RowRef)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-    if scored.len() > take {
-        scored.select_nth_unstable_by(take, order);
-        scored.truncate(take);
-    }
-    scored.sort_unstable_by(order);
-}
-
-/// A dot product written as eight independent lanes so the compiler vectorises it.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (a_chunks, a_rest) = a.split_at(a.len() - a.len() % 8);
-    let (b_chunks, b_rest) = b.split_at(a_chunks.len());
-    for (x, y) in a_chunks.chunks_exact(8).zip(b_chunks.chunks_exact(8)) {
-        for lane in 0..8 {
-            lanes[lane] += x[lane] * y[lane];
+            assert_eq!(
+                top.into_sorted(),
+                vec![(0.9, (0, 0)), (0.9, (0, 1)), (0.7, (1, 0))]
+            );
         }
     }
-    let tail: f32 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
-    lanes.iter().sum::<f32>() + tail
+
+    #[test]
+    fn top_k_of_zero_keeps_nothing() {
+        let mut top = TopK::new(0);
+        top.offer(1.0, (0, 0));
+        assert!(top.into_sorted().is_empty());
+    }
 }

@@ -140,11 +140,13 @@ impl Bench {
     async fn wait_for(&self, psids: &[String]) {
         let deadline = Instant::now() + Duration::from_secs(600);
         while Instant::now() < deadline {
-            let received = self.received.lock();
-            if psids.iter().all(|p| received.contains_key(p)) {
+            let done = {
+                let received = self.received.lock();
+                psids.iter().all(|p| received.contains_key(p))
+            };
+            if done {
                 return;
             }
-            drop(received);
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         panic!("replies missing after 10 minutes");

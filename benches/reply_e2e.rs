@@ -16,9 +16,10 @@ use axum::routing::post;
 use axum::{Json, Router};
 use crm_mind::config::Settings;
 use crm_mind::dashboard::NewCrmLink;
-use crm_mind::domain::{Channel, CrmLinkDraft, CrmLinkType, SyncTrigger};
+use crm_mind::domain::{Channel, CrmLinkDraft, CrmLinkType};
 use crm_mind::facebook::signature::sign;
 use crm_mind::startup;
+use crm_mind::store::SyncRunQuery;
 use parking_lot::Mutex;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -219,19 +220,16 @@ async fn main() {
         )
         .await
         .expect("the CRM link is added");
-    // Adding a link syncs it in the background; this sync makes sure it is indexed first.
-    state
-        .retrieval
-        .as_ref()
-        .unwrap()
-        .sync_link(
-            &company.id,
-            &PAGE_ID.into(),
-            &added.link.id,
-            SyncTrigger::Manual,
-        )
-        .await
-        .unwrap();
+    // Adding a link syncs it in the background; wait for that run to be recorded.
+    let runs = SyncRunQuery {
+        company_id: company.id.clone(),
+        page_id: Some(PAGE_ID.into()),
+        link_id: Some(added.link.id.clone()),
+        limit: 1,
+    };
+    while state.store.list_sync_runs(&runs).await.unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let webhook = format!("http://{}/webhook", listener.local_addr().unwrap());
     let worker = state.replies.as_ref().unwrap().spawn();

@@ -1,7 +1,7 @@
 //! Answering a customer (issue 4): the worker that takes inbox events and replies through
 //! the Graph API, and the pieces an answer is made of.
 //!
-//! * [`worker`] — leases events, routes each conversation to one lane, runs N lanes;
+//! * [`worker`] — leases events, answers N at once, each conversation in order;
 //! * [`handle`] — one event from the customer's turn to the recorded outcome (the "never
 //!   two replies for one event" steps are documented there);
 //! * [`deliver`] — the Graph API calls per channel and comment policy, and what each

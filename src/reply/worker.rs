@@ -1,11 +1,14 @@
-//! The reply worker: takes inbox events under a lease and hands each to a lane.
+//! The reply worker: takes inbox events under a lease and answers several at once, one
+//! conversation in order.
 //!
 //! One dispatcher claims due events from the store (`pending`, or `processing` whose lease
-//! ran out because its worker died) and routes each to one of N lanes by a hash of its page
-//! and conversation. A lane answers its events one at a time, so events of one conversation
-//! are answered in order while N conversations are answered at once. The dispatcher claims
-//! only as many events as the lanes have room for, so nothing waits in a lane long enough
-//! for its lease to run out.
+//! ran out because its worker died) and starts a task per event. At most N tasks answer at
+//! once (`CRM_MIND_REPLY_WORKERS`), and a task first waits for the previous event of its
+//! conversation (page and PSID, or comment thread) to finish, so one conversation is answered
+//! in order while any free worker takes any other. (Fixed lanes by hash were measured first:
+//! an unlucky spread left workers idle behind one busy lane, at about half the throughput.)
+//! The dispatcher claims only twice as many events as it answers at once, so nothing waits
+//! long enough for its lease to run out.
 //!
 //! The dispatcher sleeps until the intake says new events were stored ([`ReplyService::waker`])
 //! or a poll interval passes (events deferred until later, leases that ran out, events stored
@@ -14,7 +17,6 @@
 use super::compose::Composer;
 use crate::domain::PageId;
 use crate::domain::conversation::conversation_key;
-use crate::domain::events::InboxEvent;
 use crate::facebook::graph::GraphClient;
 use crate::metakocka::error_log::ErrorLog;
 use crate::secrets::Cipher;
@@ -22,16 +24,15 @@ use crate::store::DynStore;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{Notify, Semaphore, oneshot, watch};
 use tokio::task::JoinSet;
 
 /// The worker's tunables (`CRM_MIND_REPLY_*`).
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
-    /// Lanes answering at once.
+    /// Events answered at once.
     pub workers: usize,
     /// How long a claimed event is this worker's.
     pub lease: Duration,
@@ -129,7 +130,7 @@ impl ReplyService {
         self.inner.wake.clone()
     }
 
-    /// Starts the dispatcher and its lanes under a lease owner name of its own.
+    /// Starts the dispatcher under a lease owner name of its own.
     pub fn spawn(&self) -> WorkerHandle {
         let owner = format!("worker-{}", uuid::Uuid::new_v4().simple());
         let (stop, stopped) = watch::channel(false);
@@ -140,26 +141,26 @@ impl ReplyService {
 
     async fn dispatch(self, owner: String, mut stopped: watch::Receiver<bool>) {
         let settings = &self.inner.settings;
+        // Claimed events not yet finished; bounds what waits under a lease.
         let room = Arc::new(Semaphore::new(settings.workers * 2));
-        let mut lanes = Vec::with_capacity(settings.workers);
+        // Events being answered at once.
+        let answering = Arc::new(Semaphore::new(settings.workers));
+        // Per conversation, the signal that its latest dispatched event is finished: the next
+        // event of that conversation waits for it, so one conversation is answered in order
+        // while any free worker takes any other conversation's event.
+        let mut last_of: HashMap<(PageId, String), oneshot::Receiver<()>> = HashMap::new();
         let mut running = JoinSet::new();
-        for _ in 0..settings.workers {
-            let (sender, mut receiver) =
-                mpsc::unbounded_channel::<(InboxEvent, OwnedSemaphorePermit)>();
-            lanes.push(sender);
-            let (service, owner) = (self.clone(), owner.clone());
-            running.spawn(async move {
-                while let Some((event, _room)) = receiver.recv().await {
-                    service.handle(event, &owner).await;
-                }
-            });
-        }
-        tracing::info!(%owner, lanes = settings.workers, "reply worker started");
+        tracing::info!(%owner, workers = settings.workers, "reply worker started");
         while !*stopped.borrow() {
             let first = tokio::select! {
                 permit = room.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
                 _ = stopped.changed() => break,
             };
+            while running.try_join_next().is_some() {}
+            // Forget conversations whose last event is finished.
+            last_of.retain(|_, done| {
+                matches!(done.try_recv(), Err(oneshot::error::TryRecvError::Empty))
+            });
             let wanted = 1 + room.available_permits();
             let now = Utc::now();
             let lease_until = now + chrono::Duration::from_std(settings.lease).unwrap_or_default();
@@ -187,25 +188,25 @@ impl ReplyService {
             let mut permits = std::iter::once(first)
                 .chain(std::iter::from_fn(|| room.clone().try_acquire_owned().ok()));
             for event in claimed {
-                let permit = permits
+                let in_room = permits
                     .next()
                     .expect("claimed no more events than there was room for");
-                let lane = lane_of(&event, lanes.len());
-                if lanes[lane].send((event, permit)).is_err() {
-                    break; // a lane ended: only at shutdown
-                }
+                let (done, finished) = oneshot::channel();
+                let before =
+                    last_of.insert((event.page_id.clone(), conversation_key(&event)), finished);
+                let (service, owner, answering) = (self.clone(), owner.clone(), answering.clone());
+                running.spawn(async move {
+                    if let Some(before) = before {
+                        let _ = before.await; // finished, or its task ended: either way, go on
+                    }
+                    let _answering = answering.acquire_owned().await;
+                    service.handle(event, &owner).await;
+                    let _ = done.send(());
+                    drop(in_room);
+                });
             }
         }
-        drop(lanes);
         while running.join_next().await.is_some() {}
         tracing::info!(%owner, "reply worker stopped");
     }
-}
-
-/// Events of one conversation always land in the same lane, so they are answered in order.
-fn lane_of(event: &InboxEvent, lanes: usize) -> usize {
-    let mut hasher = DefaultHasher::new();
-    event.page_id.hash(&mut hasher);
-    conversation_key(event).hash(&mut hasher);
-    (hasher.finish() % lanes.max(1) as u64) as usize
 }

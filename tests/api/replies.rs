@@ -354,3 +354,40 @@ async fn replies_of_another_company_are_not_visible_or_retryable() {
         assert_eq!(bad_status.status(), 400, "{engine:?}");
     }
 }
+
+#[tokio::test]
+async fn one_conversations_messages_are_answered_in_order() {
+    for engine in engines() {
+        let h = harness(engine, &[]).await;
+        let now = Utc::now().timestamp_millis();
+        // One delivery with five messages from one customer, while two workers are free.
+        let items: Vec<Value> = (0..5)
+            .map(|i| {
+                json!({"sender": {"id": PSID}, "recipient": {"id": PAGE_ID}, "timestamp": now + i,
+                       "message": {"mid": format!("mid.o{i}"), "text": format!("question {i}")}})
+            })
+            .collect();
+        let body = serde_json::to_vec(
+            &json!({"object": "page", "entry": [{"id": PAGE_ID, "time": now, "messaging": items}]}),
+        )
+        .unwrap();
+        // The first answer is slow to go out: the later ones must still wait for it.
+        h.graph.script([Some(crate::fake_graph::Failure::Slow(
+            std::time::Duration::from_millis(300),
+        ))]);
+        h.deliver(&body).await;
+        let mut sent_ids = Vec::new();
+        for i in 0..5 {
+            let reply = h.reply_to(&format!("question {i}")).await;
+            assert_eq!(reply["status"], "sent", "{engine:?}: {reply}");
+            let id = reply["deliveries"][0]["id"].as_str().unwrap().to_owned();
+            sent_ids.push(id.trim_start_matches("m_fake").parse::<u64>().unwrap());
+        }
+        let mut in_order = sent_ids.clone();
+        in_order.sort_unstable();
+        assert_eq!(
+            sent_ids, in_order,
+            "{engine:?}: the Graph API got them in the customer's order"
+        );
+    }
+}

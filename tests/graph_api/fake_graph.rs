@@ -57,6 +57,8 @@ pub enum Failure {
     Status(u16),
     /// Never answers (until the test ends).
     Hang,
+    /// Not a failure: answers normally, this late (a slow Graph API).
+    Slow(Duration),
 }
 
 impl Failure {
@@ -234,6 +236,7 @@ impl Fake {
             Some(Failure::Hang) => {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }
+            Some(Failure::Slow(delay)) => tokio::time::sleep(delay).await,
             None => {}
         }
         match query.get("access_token") {

@@ -139,6 +139,9 @@ pub struct Settings {
     pub metakocka_error_threshold: u64,
     #[serde(default = "defaults::metakocka_error_window_minutes")]
     pub metakocka_error_window_minutes: u32,
+    /// How often every company's Metakocka inventory snapshot is refreshed; 0 turns it off.
+    #[serde(default = "defaults::metakocka_inventory_refresh_minutes")]
+    pub metakocka_inventory_refresh_minutes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -370,6 +373,9 @@ mod defaults {
     }
     pub fn metakocka_error_window_minutes() -> u32 {
         15
+    }
+    pub fn metakocka_inventory_refresh_minutes() -> u64 {
+        60
     }
 }
 

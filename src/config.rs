@@ -478,6 +478,18 @@ mod tests {
     }
 
     #[test]
+    fn the_inventory_refresh_is_hourly_unless_set_and_zero_turns_it_off() {
+        Jail::expect_with(|jail| {
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.metakocka_inventory_refresh_minutes, 60);
+            jail.set_env("CRM_MIND_METAKOCKA_INVENTORY_REFRESH_MINUTES", "0");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.metakocka_inventory_refresh_minutes, 0);
+            Ok(())
+        });
+    }
+
+    #[test]
     fn a_missing_explicit_config_file_is_an_error() {
         assert!(Settings::load(Some(Path::new("/nonexistent/crm-mind.toml"))).is_err());
     }

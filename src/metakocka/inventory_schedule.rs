@@ -45,3 +45,33 @@ pub async fn refresh_all(inventory: &Inventory) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metakocka::credentials::Credentials;
+    use crate::metakocka::error_log::ErrorLog;
+    use crate::secrets::Cipher;
+    use crate::store::sqlite::SqliteStore;
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn zero_minutes_starts_no_task() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: crate::store::DynStore =
+            Arc::new(SqliteStore::open(&dir.path().join("crm-mind.sqlite3")).unwrap());
+        let cipher = Cipher::new(&[7u8; 32]);
+        let inventory = Inventory::new(
+            store.clone(),
+            Err(super::super::client::MetakockaError::BadBaseUrl {
+                base_url: "unused".into(),
+                reason: "unused".into(),
+            }),
+            Credentials::new(store.clone(), cipher),
+            ErrorLog::new(store, None),
+        );
+        assert!(spawn(inventory.clone(), 0).is_none());
+        let task = spawn(inventory, 60).expect("a task for a non-zero period");
+        task.abort();
+    }
+}

@@ -202,5 +202,9 @@ async fn companies_see_only_their_own_snapshot_and_agents_only_read() {
         assert_eq!(read["product"]["code"], "P00001", "{engine:?}");
         let (status, _, _) = error_of(refresh(&app, &agent).await).await;
         assert_eq!(status, 403, "{engine:?}");
+        let anonymous = app
+            .request(Method::GET, &format!("{INVENTORY}?code=P00001"), None, None)
+            .await;
+        assert_eq!(error_of(anonymous).await.0, 401, "{engine:?}");
     }
 }

@@ -139,6 +139,9 @@ pub struct Settings {
     pub metakocka_error_threshold: u64,
     #[serde(default = "defaults::metakocka_error_window_minutes")]
     pub metakocka_error_window_minutes: u32,
+    /// How often every company's Metakocka inventory snapshot is refreshed; 0 turns it off.
+    #[serde(default = "defaults::metakocka_inventory_refresh_minutes")]
+    pub metakocka_inventory_refresh_minutes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -371,6 +374,9 @@ mod defaults {
     pub fn metakocka_error_window_minutes() -> u32 {
         15
     }
+    pub fn metakocka_inventory_refresh_minutes() -> u64 {
+        60
+    }
 }
 
 mod text {
@@ -467,6 +473,18 @@ mod tests {
             assert_eq!(notify.webhook_url, "https://ops.example/hook");
             assert_eq!(notify.threshold, 1, "at least one error makes a burst");
             assert_eq!(notify.window_minutes, 15);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_inventory_refresh_is_hourly_unless_set_and_zero_turns_it_off() {
+        Jail::expect_with(|jail| {
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.metakocka_inventory_refresh_minutes, 60);
+            jail.set_env("CRM_MIND_METAKOCKA_INVENTORY_REFRESH_MINUTES", "0");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.metakocka_inventory_refresh_minutes, 0);
             Ok(())
         });
     }

@@ -11,8 +11,10 @@ use crate::dashboard::Dashboard;
 use crate::facebook::graph::GraphClient;
 use crate::http::{self, AppState, WebhookSecrets};
 use crate::intake::Intake;
+use crate::metakocka::client::{MetakockaClient, MetakockaSettings};
 use crate::metakocka::credentials::Credentials;
 use crate::metakocka::error_log::ErrorLog;
+use crate::metakocka::inventory::Inventory;
 use crate::rag::Retrieval;
 use crate::rag::chunk::Chunker;
 use crate::rag::embed::fast::{DEFAULT_MODEL, load_embedder};
@@ -144,8 +146,14 @@ pub fn state_for(
             Duration::hours(settings.session_ttl_hours.max(1)),
         ),
         dashboard: Dashboard::new(store.clone(), cipher.clone(), retrieval.clone()),
-        metakocka_credentials: Credentials::new(store.clone(), cipher),
+        metakocka_credentials: Credentials::new(store.clone(), cipher.clone()),
         metakocka_errors: ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
+        metakocka_inventory: Inventory::new(
+            store.clone(),
+            MetakockaClient::new(MetakockaSettings::from(settings)),
+            Credentials::new(store.clone(), cipher),
+            ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
+        ),
         retrieval,
         intake: Intake::new(store.clone()).pausing_for(chrono::Duration::minutes(
             settings.reply_echo_pause_minutes.max(0),
@@ -238,12 +246,19 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         None => None,
     };
     let worker = state.replies.as_ref().map(ReplyService::spawn);
+    let inventory_refresh = crate::metakocka::inventory_schedule::spawn(
+        state.metakocka_inventory.clone(),
+        settings.metakocka_inventory_refresh_minutes,
+    );
     serve(state, listener, shutdown_signal()).await?;
     if let Some(worker) = worker {
         worker.shutdown().await;
     }
     if let Some(scheduler) = scheduler.as_mut() {
         let _ = scheduler.shutdown().await;
+    }
+    if let Some(inventory_refresh) = inventory_refresh {
+        inventory_refresh.abort();
     }
     tracing::info!("crm-mind stopped");
     Ok(())

@@ -56,6 +56,7 @@ pub struct AppState {
     pub replies: Option<ReplyService>,
     pub metakocka_credentials: crate::metakocka::credentials::Credentials,
     pub metakocka_errors: crate::metakocka::error_log::ErrorLog,
+    pub metakocka_inventory: crate::metakocka::inventory::Inventory,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -4,4 +4,7 @@
 pub mod client;
 pub mod credentials;
 pub mod error_log;
+pub mod inventory;
+pub mod inventory_schedule;
+mod inventory_snapshot;
 pub mod types;

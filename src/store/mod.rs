@@ -24,6 +24,7 @@ use crate::metakocka::credentials::{CredentialOwner, StoredCredentials};
 use crate::metakocka::error_log::{
     ErrorLogEntry, ErrorLogFilter, ErrorLogPage, ErrorLogStats, Paging, Resolution, ResolveTarget,
 };
+use crate::metakocka::inventory::{ProductInventory, ProductKey, StockEntry};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -291,6 +292,29 @@ pub trait MetakockaErrorLogStore: Send + Sync {
     ) -> StoreResult<ErrorLogStats>;
 }
 
+/// `metakocka_inventory`: each company's latest stock snapshot, replaced whole.
+#[async_trait]
+pub trait MetakockaInventoryStore: Send + Sync {
+    /// Replaces the company's snapshot with `entries` in one step: a reader sees the old
+    /// snapshot or the new one, never a mix; a failure leaves the old one.
+    async fn replace_inventory(
+        &self,
+        company: &CompanyId,
+        refreshed_at: DateTime<Utc>,
+        entries: &[StockEntry],
+    ) -> StoreResult<()>;
+    /// The entries of one product (every warehouse, by warehouse id) of the company's
+    /// snapshot; `None` when the company has no snapshot yet.
+    async fn product_inventory(
+        &self,
+        company: &CompanyId,
+        product: &ProductKey,
+    ) -> StoreResult<Option<ProductInventory>>;
+    /// Companies with organisation Metakocka credentials. Unscoped: only the scheduled
+    /// inventory refresh calls it, and it returns nothing but company ids.
+    async fn companies_with_organization_credentials(&self) -> StoreResult<Vec<CompanyId>>;
+}
+
 /// The whole document store, as the application holds it.
 #[async_trait]
 pub trait Store:
@@ -305,6 +329,7 @@ pub trait Store:
     + SyncRunStore
     + MetakockaCredentialStore
     + MetakockaErrorLogStore
+    + MetakockaInventoryStore
 {
     /// Succeeds when the engine answers; `/readyz` uses it.
     async fn ping(&self) -> StoreResult<()>;

@@ -7,10 +7,14 @@ mod fake_crm;
 #[allow(dead_code)] // the Graph API suite uses the rest
 #[path = "../graph_api/fake_graph.rs"]
 mod fake_graph;
+#[path = "../support/fake_metakocka.rs"]
+mod fake_metakocka;
 mod fixtures;
 mod helpers;
 mod isolation;
+mod metakocka_connection;
 mod metakocka_credentials;
+mod metakocka_inventory;
 mod metakocka_log_alerts;
 mod metakocka_log_reports;
 mod metakocka_logs;

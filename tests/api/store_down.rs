@@ -16,6 +16,7 @@ use crm_mind::metakocka::credentials::{CredentialOwner, StoredCredentials};
 use crm_mind::metakocka::error_log::{
     ErrorLogEntry, ErrorLogFilter, ErrorLogPage, ErrorLogStats, Paging, Resolution, ResolveTarget,
 };
+use crm_mind::metakocka::inventory::{ProductInventory, ProductKey, StockEntry};
 use crm_mind::secrets::Cipher;
 use crm_mind::store::sqlite::SqliteStore;
 use crm_mind::store::*;
@@ -257,6 +258,27 @@ impl MetakockaErrorLogStore for FlakyStore {
         f: &ErrorLogFilter,
     ) -> StoreResult<ErrorLogStats> {
         self.inner.error_log_stats(c, f).await
+    }
+}
+#[async_trait]
+impl MetakockaInventoryStore for FlakyStore {
+    async fn replace_inventory(
+        &self,
+        c: &CompanyId,
+        at: DateTime<Utc>,
+        e: &[StockEntry],
+    ) -> StoreResult<()> {
+        self.inner.replace_inventory(c, at, e).await
+    }
+    async fn product_inventory(
+        &self,
+        c: &CompanyId,
+        p: &ProductKey,
+    ) -> StoreResult<Option<ProductInventory>> {
+        self.inner.product_inventory(c, p).await
+    }
+    async fn companies_with_organization_credentials(&self) -> StoreResult<Vec<CompanyId>> {
+        self.inner.companies_with_organization_credentials().await
     }
 }
 #[async_trait]

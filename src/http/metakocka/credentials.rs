@@ -3,16 +3,20 @@
 //!
 //! `scope` is `organization` (the default; admins only) or `user` (any user, for themselves).
 //! The key is shown as `••••` and its last four characters (fully masked under 12 characters),
-//! never whole.
+//! never whole. `POST .../test` tries credentials against Metakocka before or after saving.
 
 use super::super::AppState;
 use super::super::error::ApiError;
 use super::super::extract::{ApiJson, ApiQuery, Caller};
+use crate::domain::FieldError;
+use crate::metakocka::client::MetakockaCredentials;
 use crate::metakocka::credentials::{CredentialOwner, CredentialScope, StoredCredentials};
+use crate::metakocka::error_log::{EntityType, NewError};
+use crate::metakocka::inventory;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -125,4 +129,101 @@ pub async fn remove(
         "message": "Metakocka credentials deleted",
         "scope": query.scope,
     })))
+}
+
+/// The optional body of the connection test: values to try before saving them.
+#[derive(Deserialize)]
+struct TestCredentials {
+    company_id: Option<String>,
+    secret_key: Option<SecretString>,
+}
+
+/// `POST /api/metakocka/credentials/test`: one cheap real call to Metakocka with the body's
+/// credentials or, without a body, the caller's effective ones. Metakocka's refusal is an
+/// answer (200, `ok: false`, its own text), and an entry in the error log.
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn test(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let (credentials, source) = match given_credentials(&body)? {
+        Some(given) => (given, "request"),
+        None => {
+            let effective = state
+                .metakocka_credentials
+                .effective_credentials(caller.company(), Some(&caller.session.user_id))
+                .await?;
+            let Some((credentials, scope)) = effective else {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::CONFLICT,
+                    "no_credentials",
+                    "no Metakocka credentials are saved for you or your organisation; save them or send company_id and secret_key to test",
+                ));
+            };
+            let source = match scope {
+                CredentialScope::Organization => "organization",
+                CredentialScope::User => "user",
+            };
+            (inventory::for_client(credentials), source)
+        }
+    };
+    let outcome = match state.metakocka_inventory.client() {
+        Ok(client) => client.test_connection(&credentials).await,
+        Err(e) => Err(e),
+    };
+    let Err(e) = outcome else {
+        return Ok(Json(json!({ "ok": true, "source": source })));
+    };
+    let category = inventory::log_category(e.category());
+    let message = e
+        .metakocka_message()
+        .map_or_else(|| e.to_string(), str::to_owned);
+    state
+        .metakocka_errors
+        .record(NewError {
+            company_id: caller.company().clone(),
+            user_id: Some(caller.session.user_id.clone()),
+            category,
+            entity_type: EntityType::Credentials,
+            entity_id: None,
+            operation: "test_connection".to_owned(),
+            message: message.clone(),
+            details: json!({ "source": source, "metakocka_company_id": credentials.company_id }),
+        })
+        .await;
+    Ok(Json(json!({
+        "ok": false,
+        "source": source,
+        "error": { "category": category, "message": message },
+    })))
+}
+
+/// The body's credentials; `None` for an empty body or `{}`. Parse errors do not quote the
+/// body, which holds a secret key.
+fn given_credentials(body: &[u8]) -> Result<Option<MetakockaCredentials>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let given: TestCredentials = serde_json::from_slice(body).map_err(|_| {
+        ApiError::bad_request(
+            "the body must be empty or a JSON object with company_id and secret_key (strings)",
+        )
+    })?;
+    match (given.company_id, given.secret_key) {
+        (None, None) => Ok(None),
+        (Some(company_id), Some(secret_key))
+            if !company_id.trim().is_empty() && !secret_key.expose_secret().trim().is_empty() =>
+        {
+            Ok(Some(MetakockaCredentials {
+                company_id: company_id.trim().to_owned(),
+                secret_key: SecretString::from(secret_key.expose_secret().trim().to_owned()),
+            }))
+        }
+        _ => Err(FieldError::new(
+            "secret_key",
+            "send both company_id and secret_key (non-empty), or neither",
+        )
+        .into()),
+    }
 }

@@ -1,12 +1,14 @@
 //! The Metakocka routes: `/api/metakocka/credentials` (the product's architecture document
 //! names this path) and the error log under `/api/integrations/metakocka/logs` (the
-//! integration guide's error management endpoints).
+//! integration guide's error management endpoints), the connection test, and the inventory
+//! snapshot under `/api/integrations/metakocka/inventory`.
 //!
 //! Agents may read; setting the organisation's credentials and resolving errors need the
 //! admin role. Another company's entry answers 404, exactly like one that does not exist.
 
 mod credentials;
 mod filter;
+mod inventory;
 mod logs;
 
 use super::AppState;
@@ -19,6 +21,7 @@ use axum::routing::{get, post};
 
 pub fn routes() -> Router<AppState> {
     const LOGS: &str = "/api/integrations/metakocka/logs";
+    const INVENTORY: &str = "/api/integrations/metakocka/inventory";
     Router::new()
         .route(
             "/api/metakocka/credentials",
@@ -26,6 +29,9 @@ pub fn routes() -> Router<AppState> {
                 .post(credentials::save)
                 .delete(credentials::remove),
         )
+        .route("/api/metakocka/credentials/test", post(credentials::test))
+        .route(INVENTORY, get(inventory::show))
+        .route(&format!("{INVENTORY}/refresh"), post(inventory::refresh))
         .route(LOGS, get(logs::list))
         .route(&format!("{LOGS}/export"), get(logs::export))
         .route(&format!("{LOGS}/stats"), get(logs::stats))

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_metakocka.json",
         include_str!("../../../migrations/mongo/0004_metakocka.json"),
     ),
+    (
+        "0005_inventory.json",
+        include_str!("../../../migrations/mongo/0005_inventory.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.

@@ -23,6 +23,7 @@ mod inbox;
 mod leases;
 mod metakocka_credentials;
 mod metakocka_error_logs;
+mod metakocka_inventory;
 mod migrations;
 mod pages;
 mod records;

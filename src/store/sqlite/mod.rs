@@ -9,6 +9,7 @@ mod conversations;
 mod inbox;
 mod metakocka_credentials;
 mod metakocka_error_logs;
+mod metakocka_inventory;
 mod pages;
 mod replies;
 mod sync_runs;
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0002_sync_runs.sql"),
     include_str!("../../../migrations/sqlite/0003_replies.sql"),
     include_str!("../../../migrations/sqlite/0004_metakocka.sql"),
+    include_str!("../../../migrations/sqlite/0005_inventory.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

@@ -150,7 +150,12 @@ impl Intake {
                     TurnAuthor::Agent
                 },
                 text: spoke.text,
-                at: spoke.at.unwrap_or(now),
+                // A comment's `created_time` has whole seconds; its receipt orders it against
+                // the comments it may answer (see reply::handle).
+                at: match spoke.channel {
+                    Channel::Facebook => now,
+                    Channel::Messenger => spoke.at.unwrap_or(now),
+                },
             })
             .await?;
         if !is_new

@@ -2,6 +2,9 @@
 //! `CRM_MIND_TEST_MONGODB_URI` is set, on MongoDB (a database of its own per test). An engine
 //! that passes this suite is one the rest of crm-mind can stand on.
 
+#[path = "support/store_subjects.rs"]
+mod store_subjects;
+
 use chrono::{DateTime, Duration, Utc};
 use crm_mind::domain::crm_link::HeaderSecret;
 use crm_mind::domain::events::{InboxEvent, InboxMessage, InboxStatus};
@@ -16,56 +19,8 @@ use crm_mind::metakocka::error_log::{
     EntityType, ErrorCategory, ErrorLogEntry, ErrorLogFilter, ErrorLogStats, ErrorStatus, NewError,
     Paging, Resolution, ResolveTarget,
 };
-use crm_mind::store::mongo::MongoStore;
-use crm_mind::store::sqlite::SqliteStore;
 use crm_mind::store::{DynStore, InsertOutcome, StoreError, SyncRunQuery};
-use std::sync::Arc;
-use tempfile::TempDir;
-
-/// A store under test and what keeps it alive.
-struct Subject {
-    name: &'static str,
-    store: DynStore,
-    _dir: Option<TempDir>,
-}
-
-async fn subjects() -> Vec<Subject> {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqliteStore::open(&dir.path().join("crm-mind.sqlite3")).unwrap();
-    let mut subjects = vec![Subject {
-        name: "sqlite",
-        store: Arc::new(sqlite),
-        _dir: Some(dir),
-    }];
-    match std::env::var("CRM_MIND_TEST_MONGODB_URI")
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
-        Some(uri) => {
-            let db = format!("crm_mind_store_{}", uuid::Uuid::new_v4().simple());
-            let mongo = MongoStore::connect(&uri.into(), &db)
-                .await
-                .expect("MongoDB test server reachable");
-            subjects.push(Subject {
-                name: "mongodb",
-                store: Arc::new(mongo),
-                _dir: None,
-            });
-        }
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!(
-                "CI=true but CRM_MIND_TEST_MONGODB_URI is not set: the MongoDB suite must run in CI"
-            )
-        }
-        None => eprintln!("skipped: MongoDB engine (CRM_MIND_TEST_MONGODB_URI not set)"),
-    }
-    subjects
-}
-
-/// Now, at the millisecond precision both engines keep.
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap()
-}
+use store_subjects::{now, subjects};
 
 async fn company(store: &DynStore, name: &str) -> Company {
     let mut company = Company::new(name).unwrap();

@@ -123,7 +123,10 @@ impl ReplyService {
         }
 
         let history = self.history(event, &conversation).await?;
-        let (post, parent) = (None, None); // the feed webhook carries neither text
+        // The feed webhook does not carry the post's text; a parent comment's text is known
+        // when crm-mind saw that comment (it is a turn of the same thread).
+        let parent = self.parent_comment(event, &conversation).await?;
+        let post = None;
         let composed = self
             .inner
             .composer
@@ -134,7 +137,7 @@ impl ReplyService {
                 text: &question,
                 history: &history,
                 post,
-                parent,
+                parent: parent.as_deref(),
             })
             .await;
         let composed = match composed {
@@ -268,9 +271,39 @@ impl ReplyService {
         Ok(None)
     }
 
-    /// Whether the page (by hand or by the bot) commented in the thread after this comment.
+    /// The text of the comment this comment replies to, when it is a stored turn.
+    async fn parent_comment(
+        &self,
+        event: &InboxEvent,
+        conversation: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let InboxMessage::Comment {
+            post_id,
+            parent_id: Some(parent_id),
+            ..
+        } = &event.message
+        else {
+            return Ok(None);
+        };
+        if Some(parent_id) == post_id.as_ref() {
+            return Ok(None); // a top-level comment: its parent is the post
+        }
+        let turns = self
+            .inner
+            .store
+            .recent_turns(&event.company_id, &event.page_id, conversation, 50)
+            .await?;
+        Ok(turns
+            .into_iter()
+            .find(|t| &t.id == parent_id)
+            .map(|t| t.text))
+    }
+
+    /// Whether the page (by hand or by the bot) commented in the thread after this comment
+    /// arrived. Receipt times, not `created_time`: Facebook gives comments whole seconds,
+    /// too coarse to order a comment and the answer to it.
     async fn page_answered_since(&self, event: &InboxEvent) -> Result<bool, StoreError> {
-        let asked_at = event.occurred_at.unwrap_or(event.received_at);
+        let asked_at = event.received_at;
         let turns = self
             .inner
             .store
@@ -283,7 +316,7 @@ impl ReplyService {
             .await?;
         Ok(turns
             .iter()
-            .any(|t| t.author != TurnAuthor::Customer && t.at >= asked_at))
+            .any(|t| t.author != TurnAuthor::Customer && t.at > asked_at))
     }
 
     /// The earlier turns of the conversation, oldest first, without the event's own.

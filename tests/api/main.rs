@@ -3,6 +3,9 @@
 
 mod auth;
 mod crm_links;
+#[allow(dead_code)] // the chat-model suite uses the rest
+#[path = "../llm/fake_chat.rs"]
+mod fake_chat;
 mod fake_crm;
 #[allow(dead_code)] // the Graph API suite uses the rest
 #[path = "../graph_api/fake_graph.rs"]

@@ -40,6 +40,15 @@ pub struct Harness {
 /// The app with its Graph API pointed at a fake, a company and the fake's page registered,
 /// and (when `channels` is not empty) a CRM link on those channels, synced.
 pub async fn harness(engine: Engine, channels: &[&str]) -> Harness {
+    harness_with(engine, channels, |_| {}).await
+}
+
+/// [`harness`] with settings changed by `configure` (a chat model, say).
+pub async fn harness_with(
+    engine: Engine,
+    channels: &[&str],
+    configure: impl FnOnce(&mut crm_mind::config::Settings),
+) -> Harness {
     let graph = FakeGraph::start().await;
     let base_url = graph.base_url.clone();
     let app = spawn_app_with(engine, |settings| {
@@ -47,6 +56,7 @@ pub async fn harness(engine: Engine, channels: &[&str]) -> Harness {
         settings.graph_retry_base_ms = 1;
         settings.graph_max_retries = 2;
         settings.reply_workers = 2;
+        configure(settings);
     })
     .await;
     let (company, token) = app.company_with_admin("Shop").await;

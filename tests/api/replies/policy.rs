@@ -97,3 +97,70 @@ async fn replies_below_a_comment_and_answered_comments_are_left_alone() {
         assert!(h.sent().is_empty(), "{engine:?}");
     }
 }
+
+#[tokio::test]
+async fn a_chat_model_sees_the_parent_comment_and_the_conversation_so_far() {
+    use crate::fake_chat::{FakeChat, Reply};
+    for engine in engines() {
+        let chat = FakeChat::start(vec![Reply::completion("We deliver all over Slovenia.")]).await;
+        let chat_settings = chat.settings();
+        let h = super::harness_with(engine, &[], |settings| {
+            settings.llm_base_url = Some(chat_settings.base_url);
+            settings.llm_api_key = chat_settings.api_key;
+        })
+        .await;
+        set_policy(&h, json!({"answer_comment_replies": true})).await;
+        let post_id = format!("{PAGE_ID}_1001");
+        let now = Utc::now().timestamp();
+        let feed = |comment_id: &str, parent: &str, text: &str| {
+            serde_json::to_vec(&json!({
+                "object": "page",
+                "entry": [{"id": PAGE_ID, "time": now, "changes": [{"field": "feed", "value": {
+                    "item": "comment", "verb": "add", "comment_id": comment_id, "post_id": post_id,
+                    "parent_id": parent, "from": {"id": "557", "name": "Someone"},
+                    "message": text, "created_time": now
+                }}]}]
+            }))
+            .unwrap()
+        };
+        h.deliver(&feed("1001_7", &post_id, "Do you deliver to Maribor?"))
+            .await;
+        assert_eq!(
+            h.reply_to("Do you deliver to Maribor?").await["status"],
+            "sent",
+            "{engine:?}"
+        );
+        h.deliver(&feed("1001_8", "1001_7", "And to Koper?")).await;
+        let below = h.reply_to("And to Koper?").await;
+        // The page's own answer in the thread came after the first comment, not this one.
+        assert_eq!(below["status"], "sent", "{engine:?}: {below}");
+        let requests = chat.seen();
+        let system = requests.last().unwrap().body["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            system.contains("Do you deliver to Maribor?"),
+            "{engine:?}: {system}"
+        );
+
+        h.deliver(&super::message(
+            "mid.c1",
+            "Hi, I ordered a kettle yesterday.",
+        ))
+        .await;
+        h.reply_to("Hi, I ordered a kettle yesterday.").await;
+        h.deliver(&super::message("mid.c2", "When will it arrive?"))
+            .await;
+        h.reply_to("When will it arrive?").await;
+        let last = chat.seen().last().unwrap().body["messages"].to_string();
+        assert!(
+            last.contains("I ordered a kettle yesterday"),
+            "{engine:?}: the history: {last}"
+        );
+        assert!(
+            last.contains("We deliver all over Slovenia."),
+            "{engine:?}: the page's turn: {last}"
+        );
+    }
+}

@@ -7,9 +7,7 @@ mod store_subjects;
 use chrono::{DateTime, Duration, Utc};
 use crm_mind::domain::conversation::{ConversationTurn, TurnAuthor};
 use crm_mind::domain::events::{InboxEvent, InboxMessage, InboxStatus};
-use crm_mind::domain::reply::{
-    CommentPolicy, Delivery, DeliveryKind, OutboxReply, ReplyStatus, ReplyTimings,
-};
+use crm_mind::domain::reply::{CommentPolicy, Delivery, DeliveryKind, OutboxReply, ReplyStatus};
 use crm_mind::domain::{Channel, Company, CompanyId, Page, PageId, Sealed};
 use crm_mind::llm::Fact;
 use crm_mind::store::{BeginReply, DynStore, ReplyQuery, Requeue};
@@ -42,27 +40,13 @@ fn event(company: &CompanyId, page: &str, key: &str, received_at: DateTime<Utc>)
 
 fn reply_for(event: &InboxEvent, at: DateTime<Utc>) -> OutboxReply {
     OutboxReply {
-        id: event.id.clone(),
-        company_id: event.company_id.clone(),
-        page_id: event.page_id.clone(),
-        channel: event.channel,
-        conversation: event.sender_id.clone(),
-        recipient_id: event.sender_id.clone(),
-        question: "Is the red kettle in stock?".into(),
         answer: Some("Yes, 4 pieces.".into()),
         facts: vec![Fact {
             text: "name: Red kettle\nstock: 4".into(),
             source: "Shop CRM (products[0])".into(),
         }],
         model: Some("extractive".into()),
-        status: ReplyStatus::Sending,
-        reason: None,
-        error_code: None,
-        deliveries: Vec::new(),
-        attempts: 0,
-        timings: ReplyTimings::default(),
-        created_at: at,
-        updated_at: at,
+        ..OutboxReply::for_event(event, "Is the red kettle in stock?", at)
     }
 }
 

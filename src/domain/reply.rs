@@ -7,6 +7,8 @@
 //! `sending` again. That compare-and-set is what makes "never two replies for one event"
 //! hold across crashes and several workers.
 
+use super::conversation::conversation_key;
+use super::events::InboxEvent;
 use super::{Channel, CompanyId, FieldError, PageId};
 use crate::llm::Fact;
 use chrono::{DateTime, Utc};
@@ -128,6 +130,32 @@ pub struct OutboxReply {
     pub timings: ReplyTimings,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl OutboxReply {
+    /// A reply to `event` about to be written: nothing answered or sent yet.
+    pub fn for_event(event: &InboxEvent, question: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            id: event.id.clone(),
+            company_id: event.company_id.clone(),
+            page_id: event.page_id.clone(),
+            channel: event.channel,
+            conversation: conversation_key(event),
+            recipient_id: event.sender_id.clone(),
+            question: question.to_owned(),
+            answer: None,
+            facts: Vec::new(),
+            model: None,
+            status: ReplyStatus::Sending,
+            reason: None,
+            error_code: None,
+            deliveries: Vec::new(),
+            attempts: 0,
+            timings: ReplyTimings::default(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
 }
 
 /// Who a page answers on comments (`public` by default).

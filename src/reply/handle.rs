@@ -17,7 +17,7 @@ use crate::domain::conversation::{
     Conversation, ConversationTurn, TurnAuthor, comment_thread_key, conversation_key,
 };
 use crate::domain::events::{InboxEvent, InboxMessage, InboxStatus};
-use crate::domain::reply::{DeliveryKind, OutboxReply, ReplyStatus, ReplyTimings};
+use crate::domain::reply::{DeliveryKind, OutboxReply, ReplyStatus};
 use crate::domain::{Channel, Page};
 use crate::llm::Turn;
 use crate::metakocka::error_log::{EntityType, ErrorCategory, NewError};
@@ -80,26 +80,7 @@ impl ReplyService {
         {
             return self.settle_existing(existing).await;
         }
-        let mut reply = OutboxReply {
-            id: event.id.clone(),
-            company_id: event.company_id.clone(),
-            page_id: event.page_id.clone(),
-            channel: event.channel,
-            conversation: conversation.clone(),
-            recipient_id: event.sender_id.clone(),
-            question: question.clone(),
-            answer: None,
-            facts: Vec::new(),
-            model: None,
-            status: ReplyStatus::Sending,
-            reason: None,
-            error_code: None,
-            deliveries: Vec::new(),
-            attempts: 0,
-            timings: ReplyTimings::default(),
-            created_at: now,
-            updated_at: now,
-        };
+        let mut reply = OutboxReply::for_event(event, &question, now);
         let Some(page) = store.get_page(&event.company_id, &event.page_id).await? else {
             return self
                 .record_without_sending(

@@ -5,8 +5,7 @@ use super::{Harness, harness, message};
 use crate::fake_graph::{Failure, PAGE_ID, PSID};
 use crate::helpers::engines;
 use chrono::{Duration, Utc};
-use crm_mind::domain::conversation::conversation_key;
-use crm_mind::domain::reply::{OutboxReply, ReplyStatus, ReplyTimings};
+use crm_mind::domain::reply::OutboxReply;
 use crm_mind::store::BeginReply;
 use reqwest::Method;
 
@@ -181,24 +180,9 @@ async fn die_while_sending(h: &Harness, mid: &str, text: &str) {
         .find(|e| e.natural_key == mid)
         .expect("the event");
     let reply = OutboxReply {
-        id: event.id.clone(),
-        company_id: event.company_id.clone(),
-        page_id: event.page_id.clone(),
-        channel: event.channel,
-        conversation: conversation_key(&event),
-        recipient_id: event.sender_id.clone(),
-        question: text.into(),
         answer: Some("Yes.".into()),
-        facts: vec![],
         model: Some("extractive".into()),
-        status: ReplyStatus::Sending,
-        reason: None,
-        error_code: None,
-        deliveries: vec![],
-        attempts: 0,
-        timings: ReplyTimings::default(),
-        created_at: now,
-        updated_at: now,
+        ..OutboxReply::for_event(&event, text, now)
     };
     assert!(matches!(
         store.begin_reply(&reply).await.unwrap(),

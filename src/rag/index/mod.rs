@@ -1,7 +1,8 @@
 //! The vector index seam: where chunks live with their embeddings, and hybrid search over them.
 //!
 //! Two engines implement [`VectorIndex`]:
-//! * [`embedded`] — the default: an exact in-process index (f32 rows, cosine) plus a BM25
+//! * [`embedded`] — the default: an in-process index (f32 rows, cosine; a 4-bit first pass
+//!   whose best 1,000 rows are rescored exactly) plus a BM25
 //!   inverted index over the same chunks, fused by reciprocal rank fusion, persisted under the
 //!   data directory with crash-safe writes.
 //! * [`qdrant`] — the production engine, chosen by `CRM_MIND_QDRANT_URL`: collection

@@ -26,6 +26,7 @@ pub mod intake;
 pub mod llm;
 pub mod metakocka;
 pub mod rag;
+pub mod records;
 pub mod reply;
 pub mod secrets;
 pub mod startup;

@@ -12,6 +12,7 @@ mod metakocka;
 mod ops;
 mod pages;
 mod rag;
+mod records;
 mod replies;
 mod webhook;
 
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
             post(rag::push).layer(DefaultBodyLimit::max(rag::MAX_PUSH_BODY)),
         )
         .merge(metakocka::routes())
+        .merge(records::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

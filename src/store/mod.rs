@@ -25,6 +25,9 @@ use crate::metakocka::error_log::{
     ErrorLogEntry, ErrorLogFilter, ErrorLogPage, ErrorLogStats, Paging, Resolution, ResolveTarget,
 };
 use crate::metakocka::inventory::{ProductInventory, ProductKey, StockEntry};
+use crate::records::contact::Contact;
+use crate::records::product::Product;
+use crate::records::{RecordPage, RecordQuery};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -315,6 +318,40 @@ pub trait MetakockaInventoryStore: Send + Sync {
     async fn companies_with_organization_credentials(&self) -> StoreResult<Vec<CompanyId>>;
 }
 
+/// `products`: the company's own catalogue; `(company_id, code)` is unique.
+#[async_trait]
+pub trait ProductStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] when the company has a product of that code.
+    async fn insert_product(&self, product: &Product) -> StoreResult<()>;
+    async fn get_product(&self, company: &CompanyId, id: &str) -> StoreResult<Option<Product>>;
+    /// Ordered by code, then id; `total` counts every match.
+    async fn list_products(
+        &self,
+        company: &CompanyId,
+        query: &RecordQuery,
+    ) -> StoreResult<RecordPage<Product>>;
+    /// Saves the whole record by company and id (last write wins); `false` when there is
+    /// none. [`StoreError::Conflict`] when another product of the company has the code.
+    async fn update_product(&self, product: &Product) -> StoreResult<bool>;
+    async fn delete_product(&self, company: &CompanyId, id: &str) -> StoreResult<bool>;
+}
+
+/// `contacts`: the company's customers and partners.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    async fn insert_contact(&self, contact: &Contact) -> StoreResult<()>;
+    async fn get_contact(&self, company: &CompanyId, id: &str) -> StoreResult<Option<Contact>>;
+    /// Ordered by name, then id; `total` counts every match.
+    async fn list_contacts(
+        &self,
+        company: &CompanyId,
+        query: &RecordQuery,
+    ) -> StoreResult<RecordPage<Contact>>;
+    /// Saves the whole record by company and id (last write wins); `false` when there is none.
+    async fn update_contact(&self, contact: &Contact) -> StoreResult<bool>;
+    async fn delete_contact(&self, company: &CompanyId, id: &str) -> StoreResult<bool>;
+}
+
 /// The whole document store, as the application holds it.
 #[async_trait]
 pub trait Store:
@@ -330,6 +367,8 @@ pub trait Store:
     + MetakockaCredentialStore
     + MetakockaErrorLogStore
     + MetakockaInventoryStore
+    + ProductStore
+    + ContactStore
 {
     /// Succeeds when the engine answers; `/readyz` uses it.
     async fn ping(&self) -> StoreResult<()>;

@@ -24,6 +24,8 @@ mod metakocka_logs;
 mod ops;
 mod pages;
 mod rag;
+mod records_contacts;
+mod records_products;
 mod replies;
 mod store_down;
 mod webhook;

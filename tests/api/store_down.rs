@@ -17,6 +17,9 @@ use crm_mind::metakocka::error_log::{
     ErrorLogEntry, ErrorLogFilter, ErrorLogPage, ErrorLogStats, Paging, Resolution, ResolveTarget,
 };
 use crm_mind::metakocka::inventory::{ProductInventory, ProductKey, StockEntry};
+use crm_mind::records::contact::Contact;
+use crm_mind::records::product::Product;
+use crm_mind::records::{RecordPage, RecordQuery};
 use crm_mind::secrets::Cipher;
 use crm_mind::store::sqlite::SqliteStore;
 use crm_mind::store::*;
@@ -279,6 +282,50 @@ impl MetakockaInventoryStore for FlakyStore {
     }
     async fn companies_with_organization_credentials(&self) -> StoreResult<Vec<CompanyId>> {
         self.inner.companies_with_organization_credentials().await
+    }
+}
+#[async_trait]
+impl ProductStore for FlakyStore {
+    async fn insert_product(&self, p: &Product) -> StoreResult<()> {
+        self.inner.insert_product(p).await
+    }
+    async fn get_product(&self, c: &CompanyId, id: &str) -> StoreResult<Option<Product>> {
+        self.inner.get_product(c, id).await
+    }
+    async fn list_products(
+        &self,
+        c: &CompanyId,
+        q: &RecordQuery,
+    ) -> StoreResult<RecordPage<Product>> {
+        self.inner.list_products(c, q).await
+    }
+    async fn update_product(&self, p: &Product) -> StoreResult<bool> {
+        self.inner.update_product(p).await
+    }
+    async fn delete_product(&self, c: &CompanyId, id: &str) -> StoreResult<bool> {
+        self.inner.delete_product(c, id).await
+    }
+}
+#[async_trait]
+impl ContactStore for FlakyStore {
+    async fn insert_contact(&self, p: &Contact) -> StoreResult<()> {
+        self.inner.insert_contact(p).await
+    }
+    async fn get_contact(&self, c: &CompanyId, id: &str) -> StoreResult<Option<Contact>> {
+        self.inner.get_contact(c, id).await
+    }
+    async fn list_contacts(
+        &self,
+        c: &CompanyId,
+        q: &RecordQuery,
+    ) -> StoreResult<RecordPage<Contact>> {
+        self.inner.list_contacts(c, q).await
+    }
+    async fn update_contact(&self, p: &Contact) -> StoreResult<bool> {
+        self.inner.update_contact(p).await
+    }
+    async fn delete_contact(&self, c: &CompanyId, id: &str) -> StoreResult<bool> {
+        self.inner.delete_contact(c, id).await
     }
 }
 #[async_trait]

@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_inventory.json",
         include_str!("../../../migrations/mongo/0005_inventory.json"),
     ),
+    (
+        "0006_records.json",
+        include_str!("../../../migrations/mongo/0006_records.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.

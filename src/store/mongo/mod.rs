@@ -9,7 +9,8 @@
 //! leases in `leases.rs`), `crm_sync_runs` (`sync_runs.rs`, which holds its own record
 //! shape), `outbox_replies` (`replies.rs`), `conversations` and `conversation_turns`
 //! (`conversations.rs`), `metakocka_credentials` and `metakocka_error_logs`
-//! (`metakocka_*.rs`), the last five with their own record shapes. Every query filters
+//! (`metakocka_*.rs`), `products` and `contacts` (`products.rs`, `contacts.rs`), the last
+//! ones with their own record shapes. Every query filters
 //! by `company_id` (or the company's `_id`), except the lookups the traits document as
 //! unscoped: by page id, email and token hash, each a globally unique key, and the reply
 //! worker's leases, which serve every company and find an event by its uuid.
@@ -17,6 +18,7 @@
 //! The connection string may hold a password, so it never appears in an error or a log.
 
 mod companies;
+mod contacts;
 mod conversations;
 mod errors;
 mod inbox;
@@ -26,6 +28,7 @@ mod metakocka_error_logs;
 mod metakocka_inventory;
 mod migrations;
 mod pages;
+mod products;
 mod records;
 mod replies;
 mod sessions;

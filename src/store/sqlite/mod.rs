@@ -11,6 +11,8 @@ mod metakocka_credentials;
 mod metakocka_error_logs;
 mod metakocka_inventory;
 mod pages;
+mod records_contacts;
+mod records_products;
 mod replies;
 mod sync_runs;
 mod writer;
@@ -31,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_replies.sql"),
     include_str!("../../../migrations/sqlite/0004_metakocka.sql"),
     include_str!("../../../migrations/sqlite/0005_inventory.sql"),
+    include_str!("../../../migrations/sqlite/0006_records.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

@@ -1,0 +1,87 @@
+//! `/api/contacts` and `/api/contacts/{id}`.
+
+use super::super::AppState;
+use super::super::error::ApiError;
+use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::ListParams;
+use crate::records::contact::{Contact, ContactInput};
+use crate::records::now;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+fn not_found() -> ApiError {
+    ApiError::not_found("no such contact")
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let query = params.query();
+    let page = state.store.list_contacts(caller.company(), &query).await?;
+    Ok(Json(json!({
+        "items": page.items,
+        "total": page.total,
+        "limit": query.limit,
+        "offset": query.offset,
+    })))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ContactInput>,
+) -> Result<(StatusCode, Json<Contact>), ApiError> {
+    caller.require_admin()?;
+    let contact = Contact::create(caller.company(), &body, now())?;
+    state.store.insert_contact(&contact).await?;
+    Ok((StatusCode::CREATED, Json(contact)))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Contact>, ApiError> {
+    let contact = state.store.get_contact(caller.company(), &id).await?;
+    contact.map(Json).ok_or_else(not_found)
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ContactInput>,
+) -> Result<Json<Contact>, ApiError> {
+    caller.require_admin()?;
+    let mut contact =
+        (state.store.get_contact(caller.company(), &id).await?).ok_or_else(not_found)?;
+    contact.replace(&body, now())?;
+    let saved = state.store.update_contact(&contact).await?;
+    // Deleted between the read and the write.
+    if !saved {
+        return Err(not_found());
+    }
+    Ok(Json(contact))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    if state.store.delete_contact(caller.company(), &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
+}

@@ -1,0 +1,95 @@
+//! `/api/products` and `/api/products/{id}`.
+
+use super::super::AppState;
+use super::super::error::ApiError;
+use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::{ListParams, write_error};
+use crate::records::now;
+use crate::records::product::{Product, ProductInput};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+fn not_found() -> ApiError {
+    ApiError::not_found("no such product")
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let query = params.query();
+    let page = state.store.list_products(caller.company(), &query).await?;
+    Ok(Json(json!({
+        "items": page.items,
+        "total": page.total,
+        "limit": query.limit,
+        "offset": query.offset,
+    })))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ProductInput>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    caller.require_admin()?;
+    let product = Product::create(caller.company(), &body, now())?;
+    state
+        .store
+        .insert_product(&product)
+        .await
+        .map_err(write_error)?;
+    Ok((StatusCode::CREATED, Json(product)))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    let product = state.store.get_product(caller.company(), &id).await?;
+    product.map(Json).ok_or_else(not_found)
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ProductInput>,
+) -> Result<Json<Product>, ApiError> {
+    caller.require_admin()?;
+    let mut product =
+        (state.store.get_product(caller.company(), &id).await?).ok_or_else(not_found)?;
+    product.replace(&body, now())?;
+    let saved = state
+        .store
+        .update_product(&product)
+        .await
+        .map_err(write_error)?;
+    // Deleted between the read and the write.
+    if !saved {
+        return Err(not_found());
+    }
+    Ok(Json(product))
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    if state.store.delete_product(caller.company(), &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
+}

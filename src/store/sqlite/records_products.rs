@@ -1,0 +1,193 @@
+//! `products` in SQLite. Prices and VAT rates are exact decimal text; the text filter
+//! compares with a lower-cased `search` column written from Rust, so case folding is
+//! Unicode-aware (SQLite's own `lower()` folds ASCII only).
+
+use super::accounts::conflict_or_unavailable;
+use super::{SqliteStore, corrupt, from_millis, millis, unavailable};
+use crate::domain::CompanyId;
+use crate::records::product::Product;
+use crate::records::{RecordPage, RecordQuery};
+use crate::store::{ProductStore, StoreResult};
+use async_trait::async_trait;
+use rusqlite::{OptionalExtension, Row, params};
+use rust_decimal::Decimal;
+
+const COLUMNS: &str = "id, company_id, code, name, description, unit, price, currency, vat_rate,
+     active, created_at, updated_at";
+const DUPLICATE_CODE: &str = "the company already has a product with this code";
+
+/// What the text filter searches: the name and the code, lower-cased.
+fn product_search(product: &Product) -> String {
+    format!("{}\u{1f}{}", product.name, product.code).to_lowercase()
+}
+
+#[async_trait]
+impl ProductStore for SqliteStore {
+    async fn insert_product(&self, product: &Product) -> StoreResult<()> {
+        let p = product.clone();
+        self.writer
+            .write(move |conn| {
+                conn.execute(
+                    &format!(
+                        "INSERT INTO products ({COLUMNS}, search)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                    ),
+                    params![
+                        p.id,
+                        p.company_id.as_str(),
+                        p.code,
+                        p.name,
+                        p.description,
+                        p.unit,
+                        p.price.to_string(),
+                        p.currency,
+                        p.vat_rate.to_string(),
+                        p.active,
+                        millis(p.created_at),
+                        millis(p.updated_at),
+                        product_search(&p),
+                    ],
+                )
+                .map(|_| ())
+                .map_err(|e| conflict_or_unavailable(e, DUPLICATE_CODE))
+            })
+            .await
+    }
+
+    async fn get_product(&self, company: &CompanyId, id: &str) -> StoreResult<Option<Product>> {
+        let (company, id) = (company.clone(), id.to_owned());
+        self.read(move |conn| {
+            conn.query_row(
+                &format!("SELECT {COLUMNS} FROM products WHERE company_id = ?1 AND id = ?2"),
+                params![company.as_str(), id],
+                read_product,
+            )
+            .optional()
+            .map_err(unavailable)?
+            .transpose()
+        })
+        .await
+    }
+
+    async fn list_products(
+        &self,
+        company: &CompanyId,
+        query: &RecordQuery,
+    ) -> StoreResult<RecordPage<Product>> {
+        let (company, query) = (company.clone(), query.clone());
+        self.read(move |conn| {
+            // One read transaction, so the count and the page agree.
+            let tx = conn.unchecked_transaction().map_err(unavailable)?;
+            let filter = "company_id = ?1 AND (?2 IS NULL OR instr(search, ?2) > 0)";
+            let total: i64 = tx
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM products WHERE {filter}"),
+                    params![company.as_str(), query.text],
+                    |row| row.get(0),
+                )
+                .map_err(unavailable)?;
+            let mut select = tx
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM products WHERE {filter}
+                     ORDER BY code, id LIMIT ?3 OFFSET ?4"
+                ))
+                .map_err(unavailable)?;
+            let rows = select
+                .query_map(
+                    params![company.as_str(), query.text, query.limit, query.offset],
+                    read_product,
+                )
+                .map_err(unavailable)?;
+            let mut items = Vec::new();
+            for row in rows {
+                items.push(row.map_err(unavailable)??);
+            }
+            Ok(RecordPage {
+                items,
+                total: u64::try_from(total).unwrap_or_default(),
+            })
+        })
+        .await
+    }
+
+    async fn update_product(&self, product: &Product) -> StoreResult<bool> {
+        let p = product.clone();
+        self.writer
+            .write(move |conn| {
+                conn.execute(
+                    "UPDATE products SET code = ?3, name = ?4, description = ?5, unit = ?6,
+                         price = ?7, currency = ?8, vat_rate = ?9, active = ?10,
+                         created_at = ?11, updated_at = ?12, search = ?13
+                     WHERE company_id = ?1 AND id = ?2",
+                    params![
+                        p.company_id.as_str(),
+                        p.id,
+                        p.code,
+                        p.name,
+                        p.description,
+                        p.unit,
+                        p.price.to_string(),
+                        p.currency,
+                        p.vat_rate.to_string(),
+                        p.active,
+                        millis(p.created_at),
+                        millis(p.updated_at),
+                        product_search(&p),
+                    ],
+                )
+                .map(|changed| changed > 0)
+                .map_err(|e| conflict_or_unavailable(e, DUPLICATE_CODE))
+            })
+            .await
+    }
+
+    async fn delete_product(&self, company: &CompanyId, id: &str) -> StoreResult<bool> {
+        let (company, id) = (company.clone(), id.to_owned());
+        self.writer
+            .write(move |conn| {
+                conn.execute(
+                    "DELETE FROM products WHERE company_id = ?1 AND id = ?2",
+                    params![company.as_str(), id],
+                )
+                .map(|changed| changed > 0)
+                .map_err(unavailable)
+            })
+            .await
+    }
+}
+
+/// A row as a product; the outer error is SQLite's, the inner one corrupt stored text.
+fn read_product(row: &Row<'_>) -> rusqlite::Result<StoreResult<Product>> {
+    let company: String = row.get(1)?;
+    let price: String = row.get(6)?;
+    let vat_rate: String = row.get(8)?;
+    let (created_at, updated_at): (i64, i64) = (row.get(10)?, row.get(11)?);
+    let id: String = row.get(0)?;
+    let code: String = row.get(2)?;
+    let name: String = row.get(3)?;
+    let description: Option<String> = row.get(4)?;
+    let unit: Option<String> = row.get(5)?;
+    let currency: String = row.get(7)?;
+    let active: bool = row.get(9)?;
+    Ok((|| {
+        Ok(Product {
+            id,
+            company_id: CompanyId::from(company),
+            code,
+            name,
+            description,
+            unit,
+            price: decimal(&price)?,
+            currency,
+            vat_rate: decimal(&vat_rate)?,
+            active,
+            created_at: from_millis(created_at)?,
+            updated_at: from_millis(updated_at)?,
+        })
+    })())
+}
+
+fn decimal(text: &str) -> StoreResult<Decimal> {
+    text.parse()
+        .map_err(|_| corrupt(format!("a product amount {text:?} is not a decimal")))
+}

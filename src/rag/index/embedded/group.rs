@@ -61,6 +61,9 @@ pub(super) struct Row {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// A term's postings; up to two without an allocation.
+pub(super) type Postings = smallvec::SmallVec<[u32; 2]>;
+
 /// The `row_links` entry of a deleted or replaced row.
 pub(super) const DEAD: u32 = u32::MAX;
 
@@ -87,7 +90,10 @@ pub(super) struct Group {
     pub row_links: Vec<u32>,
     /// Per row: its number of lexical terms, BM25's document length.
     pub row_terms: Vec<u32>,
-    pub postings: HashMap<u32, Vec<u32>>,
+    /// Per term, its postings. Most terms of CRM data (names, emails, order numbers, codes)
+    /// occur in one or two rows: those postings live inline, without a heap block each, which
+    /// the memory benchmark measured at about a tenth of the index's size.
+    pub postings: HashMap<u32, Postings>,
     pub total_terms: u64,
     pub dead: usize,
 }

@@ -13,6 +13,7 @@ mod metakocka_inventory;
 mod pages;
 mod records_contacts;
 mod records_products;
+mod records_table;
 mod replies;
 mod sync_runs;
 mod writer;

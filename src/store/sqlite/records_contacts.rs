@@ -1,16 +1,23 @@
 //! `contacts` in SQLite. The text filter compares with a lower-cased `search` column
 //! (name and email) written from Rust, as for products.
 
+use super::records_table::RecordTable;
 use super::{SqliteStore, corrupt, from_millis, millis, unavailable};
 use crate::domain::{CompanyId, Email};
 use crate::records::contact::{Contact, ContactKind};
 use crate::records::{RecordPage, RecordQuery};
 use crate::store::{ContactStore, StoreResult};
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Row, params};
 
 const COLUMNS: &str = "id, company_id, name, email, phone, street, post_number, city, country,
      vat_id, kind, created_at, updated_at";
+const TABLE: RecordTable<Contact> = RecordTable {
+    name: "contacts",
+    columns: COLUMNS,
+    order_by: "name, id",
+    read: read_contact,
+};
 
 /// What the text filter searches: the name and the email, lower-cased.
 fn contact_search(contact: &Contact) -> String {
@@ -58,17 +65,7 @@ impl ContactStore for SqliteStore {
 
     async fn get_contact(&self, company: &CompanyId, id: &str) -> StoreResult<Option<Contact>> {
         let (company, id) = (company.clone(), id.to_owned());
-        self.read(move |conn| {
-            conn.query_row(
-                &format!("SELECT {COLUMNS} FROM contacts WHERE company_id = ?1 AND id = ?2"),
-                params![company.as_str(), id],
-                read_contact,
-            )
-            .optional()
-            .map_err(unavailable)?
-            .transpose()
-        })
-        .await
+        self.read(move |conn| TABLE.get(conn, &company, &id)).await
     }
 
     async fn list_contacts(
@@ -77,39 +74,8 @@ impl ContactStore for SqliteStore {
         query: &RecordQuery,
     ) -> StoreResult<RecordPage<Contact>> {
         let (company, query) = (company.clone(), query.clone());
-        self.read(move |conn| {
-            // One read transaction, so the count and the page agree.
-            let tx = conn.unchecked_transaction().map_err(unavailable)?;
-            let filter = "company_id = ?1 AND (?2 IS NULL OR instr(search, ?2) > 0)";
-            let total: i64 = tx
-                .query_row(
-                    &format!("SELECT COUNT(*) FROM contacts WHERE {filter}"),
-                    params![company.as_str(), query.text],
-                    |row| row.get(0),
-                )
-                .map_err(unavailable)?;
-            let mut select = tx
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM contacts WHERE {filter}
-                     ORDER BY name, id LIMIT ?3 OFFSET ?4"
-                ))
-                .map_err(unavailable)?;
-            let rows = select
-                .query_map(
-                    params![company.as_str(), query.text, query.limit, query.offset],
-                    read_contact,
-                )
-                .map_err(unavailable)?;
-            let mut items = Vec::new();
-            for row in rows {
-                items.push(row.map_err(unavailable)??);
-            }
-            Ok(RecordPage {
-                items,
-                total: u64::try_from(total).unwrap_or_default(),
-            })
-        })
-        .await
+        self.read(move |conn| TABLE.list(conn, &company, &query))
+            .await
     }
 
     async fn update_contact(&self, contact: &Contact) -> StoreResult<bool> {
@@ -147,14 +113,7 @@ impl ContactStore for SqliteStore {
     async fn delete_contact(&self, company: &CompanyId, id: &str) -> StoreResult<bool> {
         let (company, id) = (company.clone(), id.to_owned());
         self.writer
-            .write(move |conn| {
-                conn.execute(
-                    "DELETE FROM contacts WHERE company_id = ?1 AND id = ?2",
-                    params![company.as_str(), id],
-                )
-                .map(|changed| changed > 0)
-                .map_err(unavailable)
-            })
+            .write(move |conn| TABLE.delete(conn, &company, &id))
             .await
     }
 }

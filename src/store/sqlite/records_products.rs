@@ -3,17 +3,24 @@
 //! Unicode-aware (SQLite's own `lower()` folds ASCII only).
 
 use super::accounts::conflict_or_unavailable;
-use super::{SqliteStore, corrupt, from_millis, millis, unavailable};
+use super::records_table::RecordTable;
+use super::{SqliteStore, corrupt, from_millis, millis};
 use crate::domain::CompanyId;
 use crate::records::product::Product;
 use crate::records::{RecordPage, RecordQuery};
 use crate::store::{ProductStore, StoreResult};
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Row, params};
 use rust_decimal::Decimal;
 
 const COLUMNS: &str = "id, company_id, code, name, description, unit, price, currency, vat_rate,
      active, created_at, updated_at";
+const TABLE: RecordTable<Product> = RecordTable {
+    name: "products",
+    columns: COLUMNS,
+    order_by: "code, id",
+    read: read_product,
+};
 const DUPLICATE_CODE: &str = "the company already has a product with this code";
 
 /// What the text filter searches: the name and the code, lower-cased.
@@ -56,17 +63,7 @@ impl ProductStore for SqliteStore {
 
     async fn get_product(&self, company: &CompanyId, id: &str) -> StoreResult<Option<Product>> {
         let (company, id) = (company.clone(), id.to_owned());
-        self.read(move |conn| {
-            conn.query_row(
-                &format!("SELECT {COLUMNS} FROM products WHERE company_id = ?1 AND id = ?2"),
-                params![company.as_str(), id],
-                read_product,
-            )
-            .optional()
-            .map_err(unavailable)?
-            .transpose()
-        })
-        .await
+        self.read(move |conn| TABLE.get(conn, &company, &id)).await
     }
 
     async fn list_products(
@@ -75,39 +72,8 @@ impl ProductStore for SqliteStore {
         query: &RecordQuery,
     ) -> StoreResult<RecordPage<Product>> {
         let (company, query) = (company.clone(), query.clone());
-        self.read(move |conn| {
-            // One read transaction, so the count and the page agree.
-            let tx = conn.unchecked_transaction().map_err(unavailable)?;
-            let filter = "company_id = ?1 AND (?2 IS NULL OR instr(search, ?2) > 0)";
-            let total: i64 = tx
-                .query_row(
-                    &format!("SELECT COUNT(*) FROM products WHERE {filter}"),
-                    params![company.as_str(), query.text],
-                    |row| row.get(0),
-                )
-                .map_err(unavailable)?;
-            let mut select = tx
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM products WHERE {filter}
-                     ORDER BY code, id LIMIT ?3 OFFSET ?4"
-                ))
-                .map_err(unavailable)?;
-            let rows = select
-                .query_map(
-                    params![company.as_str(), query.text, query.limit, query.offset],
-                    read_product,
-                )
-                .map_err(unavailable)?;
-            let mut items = Vec::new();
-            for row in rows {
-                items.push(row.map_err(unavailable)??);
-            }
-            Ok(RecordPage {
-                items,
-                total: u64::try_from(total).unwrap_or_default(),
-            })
-        })
-        .await
+        self.read(move |conn| TABLE.list(conn, &company, &query))
+            .await
     }
 
     async fn update_product(&self, product: &Product) -> StoreResult<bool> {
@@ -144,14 +110,7 @@ impl ProductStore for SqliteStore {
     async fn delete_product(&self, company: &CompanyId, id: &str) -> StoreResult<bool> {
         let (company, id) = (company.clone(), id.to_owned());
         self.writer
-            .write(move |conn| {
-                conn.execute(
-                    "DELETE FROM products WHERE company_id = ?1 AND id = ?2",
-                    params![company.as_str(), id],
-                )
-                .map(|changed| changed > 0)
-                .map_err(unavailable)
-            })
+            .write(move |conn| TABLE.delete(conn, &company, &id))
             .await
     }
 }

@@ -3,14 +3,13 @@
 
 use super::MongoStore;
 use super::errors::store_error;
-use super::products::list_filter;
+use super::products::list_page;
 use super::records::{from_bson_date, to_bson_date};
 use crate::domain::{CompanyId, Email};
 use crate::records::contact::{Contact, ContactKind};
 use crate::records::{RecordPage, RecordQuery};
 use crate::store::{ContactStore, StoreError, StoreResult};
 use async_trait::async_trait;
-use futures::TryStreamExt;
 use mongodb::bson::{self, doc};
 use serde::{Deserialize, Serialize};
 
@@ -40,27 +39,14 @@ impl ContactStore for MongoStore {
         company: &CompanyId,
         query: &RecordQuery,
     ) -> StoreResult<RecordPage<Contact>> {
-        let collection = self.collection::<ContactRecord>(CONTACTS);
-        let filter = list_filter(company, query);
-        let total = collection
-            .count_documents(filter.clone())
-            .await
-            .map_err(store_error)?;
-        let records: Vec<ContactRecord> = collection
-            .find(filter)
-            .sort(doc! { "name": 1, "_id": 1 })
-            .skip(u64::from(query.offset))
-            .limit(i64::from(query.limit))
-            .await
-            .map_err(store_error)?
-            .try_collect()
-            .await
-            .map_err(store_error)?;
-        let items = records
-            .into_iter()
-            .map(ContactRecord::into_contact)
-            .collect::<StoreResult<_>>()?;
-        Ok(RecordPage { items, total })
+        list_page(
+            self.collection::<ContactRecord>(CONTACTS),
+            company,
+            query,
+            doc! { "name": 1, "_id": 1 },
+            ContactRecord::into_contact,
+        )
+        .await
     }
 
     async fn update_contact(&self, contact: &Contact) -> StoreResult<bool> {

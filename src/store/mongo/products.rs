@@ -12,19 +12,46 @@ use crate::records::{RecordPage, RecordQuery};
 use crate::store::{ProductStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use futures::TryStreamExt;
+use mongodb::Collection;
 use mongodb::bson::{self, Document, doc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 const PRODUCTS: &str = "products";
 const DUPLICATE_CODE: &str = "the company already has a product with this code";
 
-/// The filter of a list: the company's records whose `search` contains the text.
-pub(super) fn list_filter(company: &CompanyId, query: &RecordQuery) -> Document {
+/// A page of a company's records (products or contacts) whose `search` contains the query's
+/// text, in `sort` order, with the total the filter matches.
+pub(super) async fn list_page<R, T>(
+    collection: Collection<R>,
+    company: &CompanyId,
+    query: &RecordQuery,
+    sort: Document,
+    into: fn(R) -> StoreResult<T>,
+) -> StoreResult<RecordPage<T>>
+where
+    R: DeserializeOwned + Send + Sync,
+{
     let mut filter = doc! { "company_id": company.as_str() };
     if let Some(text) = &query.text {
         filter.insert("search", doc! { "$regex": regex::escape(text) });
     }
-    filter
+    let total = collection
+        .count_documents(filter.clone())
+        .await
+        .map_err(store_error)?;
+    let records: Vec<R> = collection
+        .find(filter)
+        .sort(sort)
+        .skip(u64::from(query.offset))
+        .limit(i64::from(query.limit))
+        .await
+        .map_err(store_error)?
+        .try_collect()
+        .await
+        .map_err(store_error)?;
+    let items = records.into_iter().map(into).collect::<StoreResult<_>>()?;
+    Ok(RecordPage { items, total })
 }
 
 #[async_trait]
@@ -51,27 +78,14 @@ impl ProductStore for MongoStore {
         company: &CompanyId,
         query: &RecordQuery,
     ) -> StoreResult<RecordPage<Product>> {
-        let collection = self.collection::<ProductRecord>(PRODUCTS);
-        let filter = list_filter(company, query);
-        let total = collection
-            .count_documents(filter.clone())
-            .await
-            .map_err(store_error)?;
-        let records: Vec<ProductRecord> = collection
-            .find(filter)
-            .sort(doc! { "code": 1, "_id": 1 })
-            .skip(u64::from(query.offset))
-            .limit(i64::from(query.limit))
-            .await
-            .map_err(store_error)?
-            .try_collect()
-            .await
-            .map_err(store_error)?;
-        let items = records
-            .into_iter()
-            .map(ProductRecord::into_product)
-            .collect::<StoreResult<_>>()?;
-        Ok(RecordPage { items, total })
+        list_page(
+            self.collection::<ProductRecord>(PRODUCTS),
+            company,
+            query,
+            doc! { "code": 1, "_id": 1 },
+            ProductRecord::into_product,
+        )
+        .await
     }
 
     async fn update_product(&self, product: &Product) -> StoreResult<bool> {

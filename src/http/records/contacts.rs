@@ -3,13 +3,13 @@
 use super::super::AppState;
 use super::super::error::ApiError;
 use super::super::extract::{ApiJson, ApiQuery, Caller};
-use super::ListParams;
+use super::{ListParams, page_json};
 use crate::records::contact::{Contact, ContactInput};
 use crate::records::now;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 fn not_found() -> ApiError {
     ApiError::not_found("no such contact")
@@ -23,12 +23,7 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let query = params.query();
     let page = state.store.list_contacts(caller.company(), &query).await?;
-    Ok(Json(json!({
-        "items": page.items,
-        "total": page.total,
-        "limit": query.limit,
-        "offset": query.offset,
-    })))
+    Ok(page_json(page, &query))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]

@@ -11,12 +11,13 @@ mod products;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::records::RecordQuery;
+use crate::records::{RecordPage, RecordQuery};
 use crate::store::StoreError;
-use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
+use axum::{Json, Router};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -52,6 +53,16 @@ impl ListParams {
     fn query(&self) -> RecordQuery {
         RecordQuery::new(self.q.as_deref(), self.limit, self.offset)
     }
+}
+
+/// A list's answer: the page, its total, and the paging it was read with.
+fn page_json<T: serde::Serialize>(page: RecordPage<T>, query: &RecordQuery) -> Json<Value> {
+    Json(json!({
+        "items": page.items,
+        "total": page.total,
+        "limit": query.limit,
+        "offset": query.offset,
+    }))
 }
 
 /// A store error of a write: a taken unique key is the client's 409, the rest ours.

@@ -3,13 +3,13 @@
 use super::super::AppState;
 use super::super::error::ApiError;
 use super::super::extract::{ApiJson, ApiQuery, Caller};
-use super::{ListParams, write_error};
+use super::{ListParams, page_json, write_error};
 use crate::records::now;
 use crate::records::product::{Product, ProductInput};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 fn not_found() -> ApiError {
     ApiError::not_found("no such product")
@@ -23,12 +23,7 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let query = params.query();
     let page = state.store.list_products(caller.company(), &query).await?;
-    Ok(Json(json!({
-        "items": page.items,
-        "total": page.total,
-        "limit": query.limit,
-        "offset": query.offset,
-    })))
+    Ok(page_json(page, &query))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]

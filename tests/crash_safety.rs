@@ -12,136 +12,22 @@
 #[allow(dead_code)]
 mod fake_graph;
 
-use base64::Engine as _;
+#[path = "support/binary.rs"]
+#[allow(dead_code)]
+mod binary;
+
+use binary::{Engine, Installation, mongo_engine, mongo_uri, sign};
 use fake_graph::{FakeGraph, PAGE_ID, PAGE_TOKEN};
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const APP_SECRET: &str = "crash-test-app-secret";
 const ROUNDS: usize = 20;
 const EVENTS_PER_ROUND: usize = 40;
 /// Requests in flight at once, so the kill lands while some are half-way.
 const SENDERS: usize = 8;
-
-/// Where one round's service keeps its data.
-#[derive(Clone)]
-enum Engine {
-    Sqlite,
-    Mongo { uri: String, database: String },
-}
-
-struct Service {
-    child: Child,
-    base: String,
-}
-
-struct Round {
-    dir: tempfile::TempDir,
-    engine: Engine,
-    port: u16,
-    graph_base: String,
-}
-
-impl Round {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_crm-mind"));
-        command
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("CRM_MIND_DATA_DIR", self.dir.path())
-            .env("CRM_MIND_BIND", format!("127.0.0.1:{}", self.port))
-            .env("CRM_MIND_FACEBOOK_APP_SECRET", APP_SECRET)
-            .env("CRM_MIND_GRAPH_API_BASE_URL", &self.graph_base)
-            .env("CRM_MIND_GRAPH_RETRY_BASE_MS", "1")
-            .env("CRM_MIND_REPLY_WORKERS", "4")
-            // A short lease, so events a killed worker held are taken again soon.
-            .env("CRM_MIND_REPLY_LEASE_SECS", "2")
-            .env("CRM_MIND_MODELS_DIR", models_dir());
-        match &self.engine {
-            Engine::Sqlite => {
-                command.env_remove("CRM_MIND_MONGODB_URI");
-            }
-            Engine::Mongo { uri, database } => {
-                command
-                    .env("CRM_MIND_MONGODB_URI", uri)
-                    .env("CRM_MIND_MONGODB_DATABASE", database)
-                    .env(
-                        "CRM_MIND_SECRET_KEY",
-                        base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
-                    );
-            }
-        }
-        command
-    }
-
-    /// Runs an admin command and returns its one line of output.
-    fn admin(&self, args: &[&str]) -> String {
-        let output = self.command(args).output().expect("the binary runs");
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap().trim().to_owned()
-    }
-
-    async fn start(&self, generation: usize) -> Service {
-        let log = std::fs::File::create(self.dir.path().join(format!("serve-{generation}.log")))
-            .expect("log file");
-        let child = self
-            .command(&["serve"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("serve starts");
-        let base = format!("http://127.0.0.1:{}", self.port);
-        let client = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if let Ok(response) = client.get(format!("{base}/readyz")).send().await
-                && response.status() == 200
-            {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the service did not become ready; see {}",
-                self.dir.path().display()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Service { child, base }
-    }
-}
-
-fn models_dir() -> PathBuf {
-    std::env::var_os("CRM_MIND_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/crm-mind-models")
-        })
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn sign(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(APP_SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
-}
 
 /// One Messenger message from its own customer (one conversation per event, so the worker
 /// may answer them in any order and every send is attributable to one event).
@@ -225,26 +111,13 @@ async fn replies(base: &str, token: &str) -> Vec<Value> {
 /// wait until every event has its outcome, and check what Facebook and the operator see.
 async fn round(engine: Engine, number: usize, kill_after: usize) -> RoundOutcome {
     let graph = FakeGraph::start().await;
-    let round = Round {
-        dir: tempfile::tempdir().unwrap(),
-        engine,
-        port: free_port(),
-        graph_base: graph.base_url.clone(),
-    };
-    let company = round.admin(&["admin", "create-company", "--name", "Crash Shop"]);
-    round.admin(&[
-        "admin",
-        "create-user",
-        "--company",
-        &company,
-        "--email",
-        "ops@example.com",
-        "--password",
-        "a long passphrase",
-        "--role",
-        "admin",
-    ]);
-    let token = round.admin(&["admin", "create-token", "--email", "ops@example.com"]);
+    let round = Installation::new(engine)
+        .env("CRM_MIND_GRAPH_API_BASE_URL", &graph.base_url)
+        .env("CRM_MIND_GRAPH_RETRY_BASE_MS", "1")
+        .env("CRM_MIND_REPLY_WORKERS", "4")
+        // A short lease, so events a killed worker held are taken again soon.
+        .env("CRM_MIND_REPLY_LEASE_SECS", "2");
+    let (_, token) = round.company_with_admin("ops@example.com", "a long passphrase");
 
     let mut service = round.start(0).await;
     let registered = reqwest::Client::new()
@@ -271,8 +144,7 @@ async fn round(engine: Engine, number: usize, kill_after: usize) -> RoundOutcome
     while acked.load(Ordering::SeqCst) < kill_after && !burst.is_finished() {
         tokio::time::sleep(Duration::from_micros(200)).await;
     }
-    service.child.kill().expect("SIGKILL");
-    service.child.wait().unwrap();
+    service.kill();
     let first_acks = burst.await.unwrap();
 
     // Started again on the same data; the unacknowledged events come again.
@@ -347,13 +219,10 @@ async fn round(engine: Engine, number: usize, kill_after: usize) -> RoundOutcome
     );
 
     // A clean stop, and the data opens once more (store and vector index).
-    service.child.kill().unwrap();
-    service.child.wait().unwrap();
+    service.kill();
     let service = round.start(2).await;
     assert_eq!(replies(&service.base, &token).await.len(), EVENTS_PER_ROUND);
-    let mut child = service.child;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    service.kill();
     RoundOutcome {
         acked_before_kill: first_acks.len(),
         needs_review,
@@ -384,24 +253,8 @@ async fn sigkill_mid_burst_loses_nothing_and_sends_nothing_twice_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_mid_burst_loses_nothing_and_sends_nothing_twice_on_mongodb() {
-    let Some(uri) = std::env::var("CRM_MIND_TEST_MONGODB_URI")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        assert!(
-            std::env::var("CI").map(|v| v != "true").unwrap_or(true),
-            "CI runs this on the MongoDB test server (scripts/test sets CRM_MIND_TEST_MONGODB_URI)"
-        );
-        eprintln!("skipped: CRM_MIND_TEST_MONGODB_URI is not set");
+    let Some(uri) = mongo_uri() else {
         return;
     };
-    let run = uuid::Uuid::new_v4().simple().to_string();
-    rounds(
-        |number| Engine::Mongo {
-            uri: uri.clone(),
-            database: format!("crm_mind_crash_{run}_{number}"),
-        },
-        "mongodb",
-    )
-    .await;
+    rounds(|_| mongo_engine(&uri, "crash"), "mongodb").await;
 }

@@ -18,7 +18,6 @@ use crate::records::RecordQuery;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 pub use totals::Totals;
 
 /// The document types of Metakocka's `doc_type` that crm-mind keeps (issue 5, item 4).
@@ -204,17 +203,5 @@ impl SalesDocumentQuery {
             status: None,
             product_id: None,
         }
-    }
-}
-
-impl fmt::Display for DocType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Display for DocStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }

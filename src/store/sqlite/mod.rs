@@ -13,6 +13,7 @@ mod metakocka_inventory;
 mod pages;
 mod records_contacts;
 mod records_products;
+mod records_sales_documents;
 mod records_table;
 mod replies;
 mod sync_runs;
@@ -35,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_metakocka.sql"),
     include_str!("../../../migrations/sqlite/0005_inventory.sql"),
     include_str!("../../../migrations/sqlite/0006_records.sql"),
+    include_str!("../../../migrations/sqlite/0007_sales_documents.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

@@ -202,3 +202,20 @@ pub trait VectorIndex: Send + Sync {
 }
 
 pub type DynIndex = Arc<dyn VectorIndex>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_stored_before_the_private_flag_reads_as_public() {
+        let stored = serde_json::json!({
+            "company_id": "c1", "page_id": "p1", "channels": ["facebook"], "source": "crm",
+            "source_url": "https://crm.example.si/api", "link_id": "l1", "link_name": "CRM",
+            "path": "customers[0]", "text": "customers[0].name: Ana", "content_hash": "ab",
+            "fetched_at": "2026-11-29T12:00:00Z",
+        });
+        let payload: ChunkPayload = serde_json::from_value(stored).unwrap();
+        assert!(!payload.private);
+    }
+}

@@ -129,7 +129,10 @@ async fn metakocka_records_are_searchable_and_reindexing_embeds_only_changes() {
     seed_books(&fake, COMPANY_ID);
     for engine in engines() {
         let (app, company, admin) = shop(&fake, engine).await;
+        let second_page = "555000223";
+        assert_eq!(app.register_page(&admin, second_page).await.status(), 201);
         let summary = reindexed(&app, &admin).await;
+        assert_eq!(summary["pages"], 2, "{engine:?}");
         assert_eq!(
             (
                 &summary["products"],
@@ -142,7 +145,7 @@ async fn metakocka_records_are_searchable_and_reindexing_embeds_only_changes() {
         assert_eq!(
             counts(&summary),
             (4, 0, 0),
-            "{engine:?}: one chunk per record"
+            "{engine:?}: one chunk per record, embedded once for both pages"
         );
 
         let hits = search(&app, &admin, PAGE, "Is the Trail Runner GTX in stock?").await;
@@ -165,6 +168,11 @@ async fn metakocka_records_are_searchable_and_reindexing_embeds_only_changes() {
                 "{engine:?}: {fact} missing from {text}"
             );
         }
+        let on_second = search(&app, &admin, second_page, "Trail Runner GTX TR-42").await;
+        assert!(
+            (on_second.iter()).any(|h| h["text"].as_str().unwrap().contains("TR-42")),
+            "{engine:?}: every page of the company: {on_second:?}"
+        );
         let hits = search(&app, &admin, PAGE, PARTNER_EMAIL).await;
         let partner = hits
             .iter()
@@ -185,7 +193,7 @@ async fn metakocka_records_are_searchable_and_reindexing_embeds_only_changes() {
         // Nothing changed: nothing embedded.
         assert_eq!(
             counts(&reindexed(&app, &admin).await),
-            (0, 0, 4),
+            (0, 0, 8),
             "{engine:?}"
         );
 
@@ -200,8 +208,8 @@ async fn metakocka_records_are_searchable_and_reindexing_embeds_only_changes() {
         });
         assert_eq!(
             counts(&reindexed(&app, &admin).await),
-            (1, 0, 3),
-            "{engine:?}"
+            (1, 0, 6),
+            "{engine:?}: that product alone, embedded once for both pages"
         );
         let hits = search(&app, &admin, PAGE, "Rain Jacket price").await;
         assert!(
@@ -220,8 +228,8 @@ async fn metakocka_records_are_searchable_and_reindexing_embeds_only_changes() {
         });
         assert_eq!(
             counts(&reindexed(&app, &admin).await),
-            (0, 1, 3),
-            "{engine:?}"
+            (0, 2, 6),
+            "{engine:?}: gone from both pages"
         );
         let hits = search(&app, &admin, PAGE, "Rain Jacket RJ-7").await;
         assert!(

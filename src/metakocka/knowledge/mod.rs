@@ -28,7 +28,7 @@ use crate::rag::Retrieval;
 use crate::rag::chunk::Chunk;
 use crate::rag::flatten::Record;
 use crate::rag::index::Source;
-use crate::rag::sync::pipeline::{ChunkTarget, SyncError};
+use crate::rag::sync::pipeline::{ChunkTarget, SyncError, VectorCache};
 use crate::store::{DynStore, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -228,11 +228,13 @@ impl MetakockaKnowledge {
             chunks_unchanged: 0,
             indexed_at,
         };
+        // A record's text is the same on every page: embedded once per run.
+        let mut vectors = VectorCache::new();
         for page in &pages {
             for (kind, chunks) in &chunks {
                 let target = self.target(company, page, *kind);
                 let counts = (self.inner.retrieval)
-                    .apply_chunks(&target, chunks.clone(), indexed_at)
+                    .apply_chunks(&target, chunks.clone(), indexed_at, &mut vectors)
                     .await?;
                 summary.chunks_embedded += counts.embedded;
                 summary.chunks_removed += counts.deleted;

@@ -74,6 +74,9 @@ pub struct ChunkTarget {
     pub private: bool,
 }
 
+/// Embeddings by content hash, shared by the targets of one run.
+pub type VectorCache = HashMap<String, Vec<f32>>;
+
 /// What a sync did, or why it did nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -145,18 +148,29 @@ impl Pipeline {
         let chunks = tokio::task::spawn_blocking(move || chunk_body(&chunker, &body))
             .await
             .map_err(|e| SyncError::Embed(format!("chunking stopped: {e}")))?;
-        self.apply_chunks(&target.chunk_target(), chunks, complete, fetched_at)
-            .await
+        let mut vectors = VectorCache::new();
+        (self.apply_chunks(
+            &target.chunk_target(),
+            chunks,
+            complete,
+            fetched_at,
+            &mut vectors,
+        ))
+        .await
     }
 
     /// Makes the target's chunks in the index exactly `chunks` (paths unique within the
     /// target), embedding only new or changed ones; with `complete` false nothing is deleted.
+    /// `vectors` holds embeddings by content hash: a text already embedded for another
+    /// target (the same Metakocka record on another page) is not embedded again, and each
+    /// new embedding is added to it.
     pub async fn apply_chunks(
         &self,
         target: &ChunkTarget,
         chunks: Vec<Chunk>,
         complete: bool,
         fetched_at: DateTime<Utc>,
+        vectors: &mut VectorCache,
     ) -> Result<ChunkCounts, SyncError> {
         let model = self.embedder.model_id().to_owned();
         let existing: HashMap<Uuid, (String, Vec<Channel>)> = self
@@ -195,26 +209,41 @@ impl Pipeline {
         }
 
         for batch in to_embed.chunks(BATCH) {
-            let texts: Vec<String> = batch.iter().map(|(_, _, c)| c.text.clone()).collect();
-            let embedder = self.embedder.clone();
-            let vectors = tokio::task::spawn_blocking(move || {
-                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                embedder.embed(&refs)
-            })
-            .await
-            .map_err(|e| SyncError::Embed(e.to_string()))?
-            .map_err(|e| SyncError::Embed(format!("{e:#}")))?;
+            let missing: Vec<String> = (batch.iter())
+                .filter(|(_, hash, _)| !vectors.contains_key(hash))
+                .map(|(_, _, c)| c.text.clone())
+                .collect();
+            let embedded = count(missing.len());
+            if !missing.is_empty() {
+                let embedder = self.embedder.clone();
+                let fresh = tokio::task::spawn_blocking(move || {
+                    let refs: Vec<&str> = missing.iter().map(String::as_str).collect();
+                    embedder.embed(&refs)
+                })
+                .await
+                .map_err(|e| SyncError::Embed(e.to_string()))?
+                .map_err(|e| SyncError::Embed(format!("{e:#}")))?;
+                let mut fresh = fresh.into_iter();
+                for (_, hash, _) in batch {
+                    if !vectors.contains_key(hash)
+                        && let Some(vector) = fresh.next()
+                    {
+                        vectors.insert(hash.clone(), vector);
+                    }
+                }
+            }
             let points = batch
                 .iter()
-                .zip(vectors)
-                .map(|((id, hash, chunk), vector)| IndexedChunk {
-                    id: *id,
-                    vector,
-                    payload: payload(target, chunk, hash.clone(), fetched_at),
+                .filter_map(|(id, hash, chunk)| {
+                    Some(IndexedChunk {
+                        id: *id,
+                        vector: vectors.get(hash)?.clone(),
+                        payload: payload(target, chunk, hash.clone(), fetched_at),
+                    })
                 })
                 .collect();
             self.index.upsert(points).await?;
-            counts.embedded += count(batch.len());
+            counts.embedded += embedded;
         }
 
         let wanted: std::collections::HashSet<Uuid> = wanted.into_iter().collect();
@@ -294,9 +323,10 @@ impl Retrieval {
         target: &ChunkTarget,
         chunks: Vec<Chunk>,
         fetched_at: DateTime<Utc>,
+        vectors: &mut VectorCache,
     ) -> Result<ChunkCounts, SyncError> {
         (self.inner.pipeline)
-            .apply_chunks(target, chunks, true, fetched_at)
+            .apply_chunks(target, chunks, true, fetched_at, vectors)
             .await
     }
 }

@@ -123,6 +123,7 @@ fn chunk(rng: &mut StdRng, company: &CompanyId, i: usize) -> IndexedChunk {
             text: record_text(rng, i),
             content_hash: format!("{:064x}", i),
             fetched_at: Utc::now(),
+            private: false,
         },
     }
 }

@@ -142,6 +142,13 @@ pub struct Settings {
     /// How often every company's Metakocka inventory snapshot is refreshed; 0 turns it off.
     #[serde(default = "defaults::metakocka_inventory_refresh_minutes")]
     pub metakocka_inventory_refresh_minutes: u64,
+    /// How often Metakocka's records are reindexed for retrieval on their own schedule; 0
+    /// (the default): after each inventory refresh only.
+    #[serde(default)]
+    pub metakocka_knowledge_refresh_minutes: u64,
+    /// Sales documents dated within this many days are indexed for retrieval.
+    #[serde(default = "defaults::metakocka_knowledge_document_days")]
+    pub metakocka_knowledge_document_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -376,6 +383,9 @@ mod defaults {
     }
     pub fn metakocka_inventory_refresh_minutes() -> u64 {
         60
+    }
+    pub fn metakocka_knowledge_document_days() -> u32 {
+        90
     }
 }
 

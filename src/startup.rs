@@ -15,6 +15,7 @@ use crate::metakocka::client::{MetakockaClient, MetakockaSettings};
 use crate::metakocka::credentials::Credentials;
 use crate::metakocka::error_log::ErrorLog;
 use crate::metakocka::inventory::Inventory;
+use crate::metakocka::knowledge::{DEFAULT_DOCUMENT_TYPES, KnowledgeSettings, MetakockaKnowledge};
 use crate::rag::Retrieval;
 use crate::rag::chunk::Chunker;
 use crate::rag::embed::fast::{DEFAULT_MODEL, load_embedder};
@@ -140,6 +141,34 @@ pub fn state_for(
     cipher: Cipher,
     retrieval: Option<Retrieval>,
 ) -> AppState {
+    let client = MetakockaClient::new(MetakockaSettings::from(settings));
+    let errors = || ErrorLog::new(store.clone(), settings.metakocka_error_notify());
+    let knowledge = retrieval.clone().map(|retrieval| {
+        MetakockaKnowledge::new(
+            store.clone(),
+            retrieval,
+            client.clone(),
+            Credentials::new(store.clone(), cipher.clone()),
+            errors(),
+            KnowledgeSettings {
+                document_days: settings.metakocka_knowledge_document_days,
+                document_types: DEFAULT_DOCUMENT_TYPES.map(String::from).to_vec(),
+                base_url: settings.metakocka_base_url.clone(),
+            },
+        )
+    });
+    let mut inventory = Inventory::new(
+        store.clone(),
+        client,
+        Credentials::new(store.clone(), cipher.clone()),
+        errors(),
+    );
+    if let Some(knowledge) = knowledge.clone() {
+        // A fresh stock snapshot means fresh stock answers.
+        inventory = inventory.after_refresh(Arc::new(move |company: &crate::domain::CompanyId| {
+            knowledge.spawn_reindex(company.clone())
+        }));
+    }
     AppState {
         accounts: Accounts::new(
             store.clone(),
@@ -148,12 +177,8 @@ pub fn state_for(
         dashboard: Dashboard::new(store.clone(), cipher.clone(), retrieval.clone()),
         metakocka_credentials: Credentials::new(store.clone(), cipher.clone()),
         metakocka_errors: ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
-        metakocka_inventory: Inventory::new(
-            store.clone(),
-            MetakockaClient::new(MetakockaSettings::from(settings)),
-            Credentials::new(store.clone(), cipher),
-            ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
-        ),
+        metakocka_inventory: inventory,
+        metakocka_knowledge: knowledge,
         retrieval,
         intake: Intake::new(store.clone()).pausing_for(chrono::Duration::minutes(
             settings.reply_echo_pause_minutes.max(0),
@@ -250,6 +275,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         state.metakocka_inventory.clone(),
         settings.metakocka_inventory_refresh_minutes,
     );
+    let knowledge_refresh = state.metakocka_knowledge.clone().and_then(|knowledge| {
+        crate::metakocka::knowledge::schedule::spawn(
+            knowledge,
+            settings.metakocka_knowledge_refresh_minutes,
+        )
+    });
     serve(state, listener, shutdown_signal()).await?;
     if let Some(worker) = worker {
         worker.shutdown().await;
@@ -259,6 +290,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     if let Some(inventory_refresh) = inventory_refresh {
         inventory_refresh.abort();
+    }
+    if let Some(knowledge_refresh) = knowledge_refresh {
+        knowledge_refresh.abort();
     }
     tracing::info!("crm-mind stopped");
     Ok(())

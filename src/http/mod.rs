@@ -58,6 +58,8 @@ pub struct AppState {
     pub metakocka_credentials: crate::metakocka::credentials::Credentials,
     pub metakocka_errors: crate::metakocka::error_log::ErrorLog,
     pub metakocka_inventory: crate::metakocka::inventory::Inventory,
+    /// Metakocka's records in retrieval; `None` when retrieval is off.
+    pub metakocka_knowledge: Option<crate::metakocka::knowledge::MetakockaKnowledge>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -57,7 +57,12 @@ pub struct Inventory {
     credentials: Credentials,
     errors: ErrorLog,
     refreshing: Arc<CompanyLocks>,
+    /// Told of each company whose snapshot was refreshed (the Metakocka reindex).
+    after_refresh: Option<AfterRefresh>,
 }
+
+/// A hook run after each successful refresh; it must not wait (spawn instead).
+pub type AfterRefresh = Arc<dyn Fn(&CompanyId) + Send + Sync>;
 
 impl Inventory {
     /// `client` is `Err` when `CRM_MIND_METAKOCKA_BASE_URL` is unusable: every call then
@@ -74,7 +79,14 @@ impl Inventory {
             credentials,
             errors,
             refreshing: Arc::default(),
+            after_refresh: None,
         }
+    }
+
+    /// Runs `hook` after each successful refresh, with the company refreshed.
+    pub fn after_refresh(mut self, hook: AfterRefresh) -> Self {
+        self.after_refresh = Some(hook);
+        self
     }
 
     /// The integration's shared client.
@@ -139,6 +151,9 @@ impl Inventory {
             refreshed_at,
         };
         tracing::info!(entries = summary.entries, "Metakocka inventory refreshed");
+        if let Some(hook) = &self.after_refresh {
+            hook(company);
+        }
         Ok(summary)
     }
 

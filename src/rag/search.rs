@@ -33,6 +33,9 @@ pub struct SearchHit {
     pub link_name: String,
     pub source_url: String,
     pub path: String,
+    /// Personal or confidential (Metakocka partners, sales documents): never in a public
+    /// comment reply.
+    pub private: bool,
 }
 
 impl From<Hit> for SearchHit {
@@ -44,6 +47,7 @@ impl From<Hit> for SearchHit {
             link_name: hit.payload.link_name,
             source_url: hit.payload.source_url,
             path: hit.payload.path,
+            private: hit.payload.private,
         }
     }
 }

@@ -148,9 +148,14 @@ impl Composer {
         let Some(retrieval) = &self.retrieval else {
             return Vec::new();
         };
-        let filter = ChunkFilter::company(question.company.clone())
+        let mut filter = ChunkFilter::company(question.company.clone())
             .page(question.page.page_id.clone())
             .channel(question.channel);
+        if question.channel == Channel::Facebook {
+            // A comment reply is public: private chunks (Metakocka partners and documents)
+            // are not even retrieved for it.
+            filter = filter.public_only();
+        }
         match retrieval.search(filter, question.text, self.top_k).await {
             Ok(hits) => hits
                 .into_iter()

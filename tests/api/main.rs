@@ -18,6 +18,7 @@ mod isolation;
 mod metakocka_connection;
 mod metakocka_credentials;
 mod metakocka_inventory;
+mod metakocka_knowledge;
 mod metakocka_log_alerts;
 mod metakocka_log_reports;
 mod metakocka_logs;

@@ -138,6 +138,7 @@ impl Chunk {
                 text: text.into(),
                 content_hash: format!("{:064x}", lexical::term_id(text)),
                 fetched_at: Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap(),
+                private: false,
             },
         }
     }
@@ -159,6 +160,11 @@ impl Chunk {
 
     pub fn source(mut self, source: Source) -> Self {
         self.payload.source = source;
+        self
+    }
+
+    pub fn private(mut self) -> Self {
+        self.payload.private = true;
         self
     }
 

@@ -52,6 +52,7 @@ behaviour_suite!(
     page_filter_keeps_other_pages_out,
     channel_filter_keeps_messenger_only_chunks_out_of_facebook,
     source_and_link_filters,
+    public_only_leaves_private_chunks_out,
     upsert_by_id_replaces,
     delete_ids_removes_only_those_ids,
     delete_matching_counts_what_it_deleted,
@@ -67,6 +68,11 @@ mod embedded_persistence {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_restart_keeps_every_chunk_without_reembedding() {
         crate::suite::restart_keeps_everything(Harness::embedded().await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_private_flag_survives_a_restart() {
+        crate::suite::restart_keeps_the_private_flag(Harness::embedded().await).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -175,6 +175,53 @@ pub async fn source_and_link_filters(harness: &Harness) {
     assert_eq!(texts(&hits), vec![crm.payload.text.as_str()]);
 }
 
+/// A public comment reply searches with `public_only`: a Metakocka partner's chunk (private)
+/// never comes back, even for its own name and email, while the product beside it does; the
+/// dashboard and Messenger (no flag) see both.
+pub async fn public_only_leaves_private_chunks_out(harness: &Harness) {
+    let product = Chunk::new(
+        &harness.company_a,
+        "products[1600000001]",
+        "products[1600000001].name: Trail runner shoes products[1600000001].stock: 12",
+    )
+    .link("mk-products")
+    .source(Source::Metakocka);
+    let partner = Chunk::new(
+        &harness.company_a,
+        "partners[1600000002]",
+        "partners[1600000002].customer: Trail Runner Club partners[1600000002].email: club@trail.si",
+    )
+    .link("mk-partners")
+    .source(Source::Metakocka)
+    .private();
+    upsert(harness, &[&product, &partner]).await;
+    let question = "Trail Runner Club club@trail.si shoes";
+
+    let public = company_a(harness).channel(Channel::Facebook).public_only();
+    let hits = harness.search(public.clone(), question).await;
+    assert_eq!(texts(&hits), vec![product.payload.text.as_str()]);
+    assert_eq!(harness.index.count(&public).await.unwrap(), 1);
+
+    let hits = harness
+        .search(company_a(harness).channel(Channel::Messenger), question)
+        .await;
+    assert_eq!(hits.len(), 2, "Messenger may use private chunks");
+    let found = hits
+        .iter()
+        .find(|h| h.id == partner.id)
+        .expect("the partner");
+    assert_eq!(
+        found.payload, partner.payload,
+        "the private flag comes back as stored"
+    );
+
+    // Deleting public chunks only leaves the private ones.
+    let deleted = harness.index.delete_matching(&public).await.unwrap();
+    assert_eq!(deleted, 1);
+    let left = harness.search(company_a(harness), question).await;
+    assert_eq!(texts(&left), vec![partner.payload.text.as_str()]);
+}
+
 pub async fn upsert_by_id_replaces(harness: &Harness) {
     let old = Chunk::new(&harness.company_a, "a", "orders[0].status: pending PO-555");
     upsert(harness, &[&old]).await;
@@ -359,6 +406,40 @@ async fn reopened_search(
         limit: 5,
     };
     index.search(&query).await.unwrap()
+}
+
+/// The private flag, and a delete of public chunks only, survive a restart (log and snapshot).
+pub async fn restart_keeps_the_private_flag(harness: Harness) {
+    let public = Chunk::new(
+        &harness.company_a,
+        "a",
+        "products[0].name: Garden hose SKU-9",
+    );
+    let private = Chunk::new(&harness.company_a, "b", "partners[0].email: ana@example.si")
+        .link("mk-partners")
+        .private();
+    let gone = Chunk::new(&harness.company_a, "c", "products[1].name: Rake SKU-10");
+    upsert(&harness, &[&public, &private]).await;
+    let embedded = harness.embedded.as_ref().expect("an embedded index");
+    embedded.snapshot().await.unwrap();
+    upsert(&harness, &[&gone]).await;
+    let only_rake = company_a(&harness)
+        .public_only()
+        .link(LinkId::from("link-1"));
+    harness
+        .index
+        .delete_ids(&harness.company_a, &[public.id])
+        .await
+        .unwrap();
+    assert_eq!(harness.index.delete_matching(&only_rake).await.unwrap(), 1);
+
+    let reopened = EmbeddedIndex::open(&harness.dir()).expect("reopens");
+    let everything = company_a(&harness);
+    assert_eq!(reopened.count(&everything).await.unwrap(), 1);
+    assert_eq!(reopened.count(&everything.public_only()).await.unwrap(), 0);
+    let hits = reopened_search(&reopened, &harness, "ana@example.si").await;
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].payload.private, "still private after a restart");
 }
 
 pub async fn torn_log_tail_is_ignored(harness: Harness) {

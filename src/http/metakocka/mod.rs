@@ -1,7 +1,8 @@
 //! The Metakocka routes: `/api/metakocka/credentials` (the product's architecture document
 //! names this path) and the error log under `/api/integrations/metakocka/logs` (the
 //! integration guide's error management endpoints), the connection test, and the inventory
-//! snapshot under `/api/integrations/metakocka/inventory`.
+//! snapshot under `/api/integrations/metakocka/inventory`, and the reindex of Metakocka's
+//! records for retrieval (`.../knowledge/reindex`).
 //!
 //! Agents may read; setting the organisation's credentials and resolving errors need the
 //! admin role. Another company's entry answers 404, exactly like one that does not exist.
@@ -9,6 +10,7 @@
 mod credentials;
 mod filter;
 mod inventory;
+mod knowledge;
 mod logs;
 
 use super::AppState;
@@ -32,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/metakocka/credentials/test", post(credentials::test))
         .route(INVENTORY, get(inventory::show))
         .route(&format!("{INVENTORY}/refresh"), post(inventory::refresh))
+        .route(
+            "/api/integrations/metakocka/knowledge/reindex",
+            post(knowledge::reindex),
+        )
         .route(LOGS, get(logs::list))
         .route(&format!("{LOGS}/export"), get(logs::export))
         .route(&format!("{LOGS}/stats"), get(logs::stats))

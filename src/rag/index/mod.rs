@@ -60,6 +60,11 @@ pub struct ChunkPayload {
     /// sha256 (hex) of the text and the embedding model id: equal hash, no re-embedding.
     pub content_hash: String,
     pub fetched_at: DateTime<Utc>,
+    /// Personal or business-confidential facts (Metakocka partners and sales documents): a
+    /// public comment reply never retrieves them ([`ChunkFilter::public_only`]). Missing in
+    /// payloads stored before the field existed, which were all CRM chunks: public.
+    #[serde(default)]
+    pub private: bool,
 }
 
 /// A chunk with its embedding, ready to store. Upserting an existing id replaces it.
@@ -79,6 +84,8 @@ pub struct ChunkFilter {
     pub channel: Option<Channel>,
     pub source: Option<Source>,
     pub link_id: Option<LinkId>,
+    /// Only chunks that are not `private` pass (public comment replies).
+    pub public_only: bool,
 }
 
 impl ChunkFilter {
@@ -89,6 +96,7 @@ impl ChunkFilter {
             channel: None,
             source: None,
             link_id: None,
+            public_only: false,
         }
     }
 
@@ -109,6 +117,12 @@ impl ChunkFilter {
 
     pub fn link(mut self, link_id: LinkId) -> Self {
         self.link_id = Some(link_id);
+        self
+    }
+
+    /// Leaves out private chunks: what a public comment reply may be written from.
+    pub fn public_only(mut self) -> Self {
+        self.public_only = true;
         self
     }
 }
@@ -188,3 +202,20 @@ pub trait VectorIndex: Send + Sync {
 }
 
 pub type DynIndex = Arc<dyn VectorIndex>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_stored_before_the_private_flag_reads_as_public() {
+        let stored = serde_json::json!({
+            "company_id": "c1", "page_id": "p1", "channels": ["facebook"], "source": "crm",
+            "source_url": "https://crm.example.si/api", "link_id": "l1", "link_name": "CRM",
+            "path": "customers[0]", "text": "customers[0].name: Ana", "content_hash": "ab",
+            "fetched_at": "2026-11-29T12:00:00Z",
+        });
+        let payload: ChunkPayload = serde_json::from_value(stored).unwrap();
+        assert!(!payload.private);
+    }
+}

@@ -6,9 +6,13 @@
 //! one is embedded and upserted, an id the source no longer yields is deleted. Writes go in
 //! that order (upserts before deletes), and nothing is written until the whole body has been
 //! fetched and chunked: a failing source never wipes what was indexed.
+//!
+//! Sources that are not CRM links (Metakocka's records) build their own chunks and hand them
+//! to [`Pipeline::apply_chunks`] with a [`ChunkTarget`]: one pipeline for every source.
 
 use crate::crm::{Body, CrmFetcher, FetchError, FetchRequest, Fetched};
-use crate::domain::{Channel, ChunkCounts, CompanyId, CrmLink, CrmLinkType, PageId};
+use crate::domain::{Channel, ChunkCounts, CompanyId, CrmLink, CrmLinkType, LinkId, PageId};
+use crate::rag::Retrieval;
 use crate::rag::chunk::{Chunk, Chunker};
 use crate::rag::embed::Embedder;
 use crate::rag::flatten;
@@ -36,6 +40,42 @@ pub struct LinkTarget {
     pub api_key: Option<SecretString>,
     pub headers: Vec<(String, SecretString)>,
 }
+
+impl LinkTarget {
+    /// Where the link's chunks go: source `crm`, public.
+    pub fn chunk_target(&self) -> ChunkTarget {
+        ChunkTarget {
+            company_id: self.company_id.clone(),
+            page_id: self.page_id.clone(),
+            link_id: self.link.id.clone(),
+            link_name: self.link.name.clone(),
+            source: Source::Crm,
+            source_url: self.link.url.clone(),
+            channels: self.channels.clone(),
+            private: false,
+        }
+    }
+}
+
+/// One document's place in the index: the chunks [`Pipeline::apply_chunks`] keeps in line
+/// are those of `link_id`, and each one's payload carries the rest. A CRM link is one
+/// target; each kind of Metakocka record of one page is another
+/// (`crate::metakocka::knowledge`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkTarget {
+    pub company_id: CompanyId,
+    pub page_id: PageId,
+    /// Chunk ids derive from it: unique across pages and companies.
+    pub link_id: LinkId,
+    pub link_name: String,
+    pub source: Source,
+    pub source_url: String,
+    pub channels: Vec<Channel>,
+    pub private: bool,
+}
+
+/// Embeddings by content hash, shared by the targets of one run.
+pub type VectorCache = HashMap<String, Vec<f32>>;
 
 /// What a sync did, or why it did nothing.
 #[derive(Debug, thiserror::Error)]
@@ -108,10 +148,34 @@ impl Pipeline {
         let chunks = tokio::task::spawn_blocking(move || chunk_body(&chunker, &body))
             .await
             .map_err(|e| SyncError::Embed(format!("chunking stopped: {e}")))?;
+        let mut vectors = VectorCache::new();
+        (self.apply_chunks(
+            &target.chunk_target(),
+            chunks,
+            complete,
+            fetched_at,
+            &mut vectors,
+        ))
+        .await
+    }
+
+    /// Makes the target's chunks in the index exactly `chunks` (paths unique within the
+    /// target), embedding only new or changed ones; with `complete` false nothing is deleted.
+    /// `vectors` holds embeddings by content hash: a text already embedded for another
+    /// target (the same Metakocka record on another page) is not embedded again, and each
+    /// new embedding is added to it.
+    pub async fn apply_chunks(
+        &self,
+        target: &ChunkTarget,
+        chunks: Vec<Chunk>,
+        complete: bool,
+        fetched_at: DateTime<Utc>,
+        vectors: &mut VectorCache,
+    ) -> Result<ChunkCounts, SyncError> {
         let model = self.embedder.model_id().to_owned();
         let existing: HashMap<Uuid, (String, Vec<Channel>)> = self
             .index
-            .list_link(&target.company_id, &target.link.id)
+            .list_link(&target.company_id, &target.link_id)
             .await?
             .into_iter()
             .map(|c| (c.id, (c.content_hash, c.channels)))
@@ -125,7 +189,7 @@ impl Pipeline {
         let mut to_embed = Vec::new();
         let mut channels_differ = false;
         for chunk in chunks {
-            let id = chunk_id(target, &chunk.path);
+            let id = chunk_id(&target.link_id, &chunk.path);
             let hash = content_hash(&model, &chunk.text);
             wanted.push(id);
             match existing.get(&id) {
@@ -145,26 +209,41 @@ impl Pipeline {
         }
 
         for batch in to_embed.chunks(BATCH) {
-            let texts: Vec<String> = batch.iter().map(|(_, _, c)| c.text.clone()).collect();
-            let embedder = self.embedder.clone();
-            let vectors = tokio::task::spawn_blocking(move || {
-                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                embedder.embed(&refs)
-            })
-            .await
-            .map_err(|e| SyncError::Embed(e.to_string()))?
-            .map_err(|e| SyncError::Embed(format!("{e:#}")))?;
+            let missing: Vec<String> = (batch.iter())
+                .filter(|(_, hash, _)| !vectors.contains_key(hash))
+                .map(|(_, _, c)| c.text.clone())
+                .collect();
+            let embedded = count(missing.len());
+            if !missing.is_empty() {
+                let embedder = self.embedder.clone();
+                let fresh = tokio::task::spawn_blocking(move || {
+                    let refs: Vec<&str> = missing.iter().map(String::as_str).collect();
+                    embedder.embed(&refs)
+                })
+                .await
+                .map_err(|e| SyncError::Embed(e.to_string()))?
+                .map_err(|e| SyncError::Embed(format!("{e:#}")))?;
+                let mut fresh = fresh.into_iter();
+                for (_, hash, _) in batch {
+                    if !vectors.contains_key(hash)
+                        && let Some(vector) = fresh.next()
+                    {
+                        vectors.insert(hash.clone(), vector);
+                    }
+                }
+            }
             let points = batch
                 .iter()
-                .zip(vectors)
-                .map(|((id, hash, chunk), vector)| IndexedChunk {
-                    id: *id,
-                    vector,
-                    payload: payload(target, chunk, hash.clone(), fetched_at),
+                .filter_map(|(id, hash, chunk)| {
+                    Some(IndexedChunk {
+                        id: *id,
+                        vector: vectors.get(hash)?.clone(),
+                        payload: payload(target, chunk, hash.clone(), fetched_at),
+                    })
                 })
                 .collect();
             self.index.upsert(points).await?;
-            counts.embedded += count(batch.len());
+            counts.embedded += embedded;
         }
 
         let wanted: std::collections::HashSet<Uuid> = wanted.into_iter().collect();
@@ -179,7 +258,7 @@ impl Pipeline {
         counts.deleted = count(gone.len());
         if channels_differ {
             self.index
-                .set_link_channels(&target.company_id, &target.link.id, &target.channels)
+                .set_link_channels(&target.company_id, &target.link_id, &target.channels)
                 .await?;
         }
         Ok(counts)
@@ -195,8 +274,8 @@ fn chunk_body(chunker: &Chunker, body: &Body) -> Vec<Chunk> {
 }
 
 /// Stable across runs: the same path of the same link is the same point.
-pub fn chunk_id(target: &LinkTarget, path: &str) -> Uuid {
-    let name = format!("{}\n{}", target.link.id, path);
+pub fn chunk_id(link_id: &LinkId, path: &str) -> Uuid {
+    let name = format!("{link_id}\n{path}");
     Uuid::new_v5(&CHUNK_ID_NAMESPACE, name.as_bytes())
 }
 
@@ -210,7 +289,7 @@ pub fn content_hash(model_id: &str, text: &str) -> String {
 }
 
 fn payload(
-    target: &LinkTarget,
+    target: &ChunkTarget,
     chunk: &Chunk,
     content_hash: String,
     fetched_at: DateTime<Utc>,
@@ -219,14 +298,36 @@ fn payload(
         company_id: target.company_id.clone(),
         page_id: target.page_id.clone(),
         channels: target.channels.clone(),
-        source: Source::Crm,
-        source_url: target.link.url.clone(),
-        link_id: target.link.id.clone(),
-        link_name: target.link.name.clone(),
+        source: target.source,
+        source_url: target.source_url.clone(),
+        link_id: target.link_id.clone(),
+        link_name: target.link_name.clone(),
         path: chunk.path.clone(),
         text: chunk.text.clone(),
         content_hash,
         fetched_at,
+        private: target.private,
+    }
+}
+
+impl Retrieval {
+    /// The chunker of the embedding model, for sources that build their own records.
+    pub fn chunker(&self) -> &Chunker {
+        &self.inner.pipeline.chunker
+    }
+
+    /// [`Pipeline::apply_chunks`] for sources other than CRM links (Metakocka): the same
+    /// hashing, embedding and index writes.
+    pub async fn apply_chunks(
+        &self,
+        target: &ChunkTarget,
+        chunks: Vec<Chunk>,
+        fetched_at: DateTime<Utc>,
+        vectors: &mut VectorCache,
+    ) -> Result<ChunkCounts, SyncError> {
+        (self.inner.pipeline)
+            .apply_chunks(target, chunks, true, fetched_at, vectors)
+            .await
     }
 }
 

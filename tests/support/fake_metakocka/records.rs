@@ -117,6 +117,8 @@ impl Books {
     pub fn product_list(&self, body: &Map<String, Value>) -> Answer {
         let (offset, limit) = window(body, MAX_LIST);
         let wants_stock = text(body, "return_warehause_stock") == Some("true");
+        // Price lists are listed only when asked for (`product_list.md`).
+        let wants_prices = text(body, "return_pricelist") == Some("true");
         let matches = |p: &&Map<String, Value>| {
             ["count_code", "code"]
                 .iter()
@@ -128,6 +130,9 @@ impl Books {
             .take(limit)
             .map(|product| {
                 let mut product = product.clone();
+                if !wants_prices {
+                    product.remove("pricelist");
+                }
                 if wants_stock {
                     let amount: Decimal = (self.stock.iter())
                         .filter(|line| line.get("mk_id") == product.get("mk_id"))

@@ -4,7 +4,7 @@
 //! * points: upsert by id replaces the whole point; cosine vectors are normalised on upsert;
 //!   `set_payload` overwrites the given top-level keys; delete by ids or by filter;
 //! * filtering: `must` / `should` / `must_not`, `match` keyword (on an array payload it passes
-//!   when any element matches) and `match any` (keywords), `has_id`, nested filters;
+//!   when any element matches), `match` boolean and `match any` (keywords), `has_id`, nested filters;
 //! * query: a nearest query on a named dense (cosine) or sparse vector; sparse scores are the
 //!   dot product over shared indices with the IDF modifier
 //!   `ln((N - n + 0.5) / (n + 0.5) + 1)` applied to the query (N points, n containing the term),

@@ -56,7 +56,15 @@ fn holds(id: &str, point: &StoredPoint, condition: &Condition) -> Result<bool, S
                 Some(MatchValue::Keywords(any)) => {
                     Ok(any_string(value, |s| any.strings.iter().any(|k| k == s)))
                 }
-                _ => Err(Status::unimplemented("the fake matches keywords only")),
+                // A boolean match passes on a bool payload value equal to it; a point without
+                // the field does not match (so a `must_not` lets it through).
+                Some(MatchValue::Boolean(wanted)) => Ok(matches!(
+                    value.and_then(|v| v.kind.as_ref()),
+                    Some(Kind::BoolValue(b)) if b == wanted
+                )),
+                _ => Err(Status::unimplemented(
+                    "the fake matches keywords and booleans only",
+                )),
             }
         }
         _ => Err(Status::unimplemented(

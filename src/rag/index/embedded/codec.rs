@@ -82,6 +82,11 @@ pub(super) fn encode(seq: u64, op: &Op) -> Vec<u8> {
             put_opt_str(&mut out, filter.channel.map(Channel::as_str));
             put_opt_str(&mut out, filter.source.map(Source::as_str));
             put_opt_str(&mut out, filter.link_id.as_ref().map(LinkId::as_str));
+            // A trailing byte, written only when set, so records of older versions (which
+            // end after the link) still read as "private chunks too".
+            if filter.public_only {
+                out.push(1);
+            }
         }
         Op::SetLinkChannels {
             company_id,
@@ -155,6 +160,7 @@ pub(super) fn decode(body: &[u8]) -> IndexResult<(u64, Op)> {
             channel: reader.opt_str()?.map(parse_channel).transpose()?,
             source: reader.opt_str()?.map(parse_source).transpose()?,
             link_id: reader.opt_str()?.map(LinkId::from),
+            public_only: reader.remaining() > 0 && reader.take(1)?[0] == 1,
         }),
         SET_LINK_CHANNELS => {
             let company_id = CompanyId::from(reader.str()?);
@@ -216,6 +222,10 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
     fn take(&mut self, len: usize) -> IndexResult<&'a [u8]> {
         let slice = self
             .bytes

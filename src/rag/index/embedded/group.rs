@@ -24,6 +24,8 @@ pub(super) struct LinkMeta {
     pub source_url: String,
     pub source: Source,
     pub channels: Vec<Channel>,
+    /// Every chunk of one link is private or none is (Metakocka partners and documents).
+    pub private: bool,
 }
 
 impl LinkMeta {
@@ -34,15 +36,17 @@ impl LinkMeta {
             source_url: payload.source_url.clone(),
             source: payload.source,
             channels: payload.channels.clone(),
+            private: payload.private,
         }
     }
 
-    /// Whether rows of this link pass the filter's channel, source and link conditions (the
-    /// company and page are the group's own).
+    /// Whether rows of this link pass the filter's channel, source, link and privacy
+    /// conditions (the company and page are the group's own).
     pub fn passes(&self, filter: &ChunkFilter) -> bool {
-        filter
-            .channel
-            .is_none_or(|channel| self.channels.contains(&channel))
+        !(filter.public_only && self.private)
+            && filter
+                .channel
+                .is_none_or(|channel| self.channels.contains(&channel))
             && filter.source.is_none_or(|source| self.source == source)
             && filter
                 .link_id
@@ -252,6 +256,7 @@ impl Group {
             text: stored.text.to_string(),
             content_hash: stored.content_hash.to_string(),
             fetched_at: stored.fetched_at,
+            private: link.private,
         }
     }
 

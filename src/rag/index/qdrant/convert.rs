@@ -1,5 +1,5 @@
 //! Between the index's types and Qdrant's: filters as `must` conditions on keyword payload
-//! fields, chunks as points with a named dense and a named sparse vector, payloads back into
+//! fields (and a `must_not` on the `private` flag), chunks as points with a named dense and a named sparse vector, payloads back into
 //! [`ChunkPayload`].
 
 use super::schema::{DENSE, LEXICAL};
@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Every condition of the filter, all required. The company is always one of them.
+///
+/// `public_only` is a `must_not` match of `private: true` rather than a `must` match of
+/// `false`: points stored before the flag existed have no `private` field, and were public.
 pub fn filter(filter: &ChunkFilter) -> Filter {
     let mut must = vec![Condition::matches(
         "company_id",
@@ -29,7 +32,11 @@ pub fn filter(filter: &ChunkFilter) -> Filter {
     if let Some(link) = &filter.link_id {
         must.push(Condition::matches("link_id", link.as_str().to_owned()));
     }
-    Filter::must(must)
+    let mut filter_out = Filter::must(must);
+    if filter.public_only {
+        filter_out.must_not = vec![Condition::matches("private", true)];
+    }
+    filter_out
 }
 
 /// The company's points among `ids`.

@@ -6,6 +6,7 @@
 //! * [`startup`] picks the engines the settings name, builds [`http::AppState`] and serves
 //!   until SIGINT or SIGTERM.
 //! * [`http`] is the axum router: the webhook, the dashboard API, log-in, health and metrics.
+//! * [`admin`] is the operator's web console under `/admin`, on the same services.
 //! * [`facebook`] checks webhook signatures and parses the wire format into
 //!   [`domain::events::WebhookEvent`]s; [`intake`] stores the ones that want an answer.
 //! * [`crm`] fetches a CRM link's data, guarded against reaching the server's own network.
@@ -14,6 +15,7 @@
 //! * [`secrets`] seals page tokens and API keys at rest; [`telemetry`] sets up logs and metrics.
 
 pub mod accounts;
+pub mod admin;
 pub mod backoff;
 pub mod cli;
 pub mod config;

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(metakocka::routes())
         .merge(records::routes())
+        .nest(crate::admin::BASE, crate::admin::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -1,6 +1,8 @@
 //! End-to-end tests of the HTTP API: the real router on a local port, over SQLite and (when
 //! `CRM_MIND_TEST_MONGODB_URI` is set) MongoDB. One file per area.
 
+mod admin;
+mod admin_console;
 mod auth;
 mod crm_links;
 #[allow(dead_code)] // the chat-model suite uses the rest

@@ -7,4 +7,5 @@ pub mod error_log;
 pub mod inventory;
 pub mod inventory_schedule;
 mod inventory_snapshot;
+pub mod sync;
 pub mod types;

@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_records.json",
         include_str!("../../../migrations/mongo/0006_records.json"),
     ),
+    (
+        "0008_metakocka_sync.json",
+        include_str!("../../../migrations/mongo/0008_metakocka_sync.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.

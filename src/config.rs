@@ -142,6 +142,15 @@ pub struct Settings {
     /// How often every company's Metakocka inventory snapshot is refreshed; 0 turns it off.
     #[serde(default = "defaults::metakocka_inventory_refresh_minutes")]
     pub metakocka_inventory_refresh_minutes: u64,
+    /// Records a Metakocka sync run has in flight at once (Metakocka allows two calls).
+    #[serde(default = "defaults::metakocka_sync_concurrency")]
+    pub metakocka_sync_concurrency: usize,
+    /// A sync run saves its progress after this many records.
+    #[serde(default = "defaults::metakocka_sync_batch_size")]
+    pub metakocka_sync_batch_size: u64,
+    /// Whether the periodic Metakocka sync schedule runs in this instance.
+    #[serde(default = "defaults::metakocka_sync_schedule")]
+    pub metakocka_sync_schedule: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -376,6 +385,15 @@ mod defaults {
     }
     pub fn metakocka_inventory_refresh_minutes() -> u64 {
         60
+    }
+    pub fn metakocka_sync_concurrency() -> usize {
+        2
+    }
+    pub fn metakocka_sync_batch_size() -> u64 {
+        25
+    }
+    pub fn metakocka_sync_schedule() -> bool {
+        true
     }
 }
 

@@ -15,6 +15,8 @@ use crate::metakocka::client::{MetakockaClient, MetakockaSettings};
 use crate::metakocka::credentials::Credentials;
 use crate::metakocka::error_log::ErrorLog;
 use crate::metakocka::inventory::Inventory;
+use crate::metakocka::sync::MetakockaSync;
+use crate::metakocka::sync::run::Pacing;
 use crate::rag::Retrieval;
 use crate::rag::chunk::Chunker;
 use crate::rag::embed::fast::{DEFAULT_MODEL, load_embedder};
@@ -151,8 +153,18 @@ pub fn state_for(
         metakocka_inventory: Inventory::new(
             store.clone(),
             MetakockaClient::new(MetakockaSettings::from(settings)),
+            Credentials::new(store.clone(), cipher.clone()),
+            ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
+        ),
+        metakocka_sync: MetakockaSync::new(
+            store.clone(),
+            MetakockaClient::new(MetakockaSettings::from(settings)),
             Credentials::new(store.clone(), cipher),
             ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
+            Pacing {
+                concurrency: settings.metakocka_sync_concurrency.max(1),
+                progress_every: settings.metakocka_sync_batch_size.max(1),
+            },
         ),
         retrieval,
         intake: Intake::new(store.clone()).pausing_for(chrono::Duration::minutes(
@@ -250,7 +262,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         state.metakocka_inventory.clone(),
         settings.metakocka_inventory_refresh_minutes,
     );
+    let mut metakocka_sync_schedule = if settings.metakocka_sync_schedule {
+        Some(crate::metakocka::sync::schedule::spawn(state.metakocka_sync.clone()).await?)
+    } else {
+        None
+    };
     serve(state, listener, shutdown_signal()).await?;
+    if let Some(sync_schedule) = metakocka_sync_schedule.as_mut() {
+        let _ = sync_schedule.shutdown().await;
+    }
     if let Some(worker) = worker {
         worker.shutdown().await;
     }

@@ -58,6 +58,7 @@ pub struct AppState {
     pub metakocka_credentials: crate::metakocka::credentials::Credentials,
     pub metakocka_errors: crate::metakocka::error_log::ErrorLog,
     pub metakocka_inventory: crate::metakocka::inventory::Inventory,
+    pub metakocka_sync: crate::metakocka::sync::MetakockaSync,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -10,6 +10,7 @@ mod credentials;
 mod filter;
 mod inventory;
 mod logs;
+mod sync;
 
 use super::AppState;
 use super::error::ApiError;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{LOGS}/stats"), get(logs::stats))
         .route(&format!("{LOGS}/bulk-resolve"), post(logs::bulk_resolve))
         .route(&format!("{LOGS}/{{id}}/resolve"), post(logs::resolve))
+        .merge(sync::routes())
 }
 
 impl From<CredentialError> for ApiError {

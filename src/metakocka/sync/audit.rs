@@ -75,9 +75,9 @@ impl MetakockaSync {
         match kind {
             EntityKind::Product => repair::<Products>(&ctx, mapping).await,
             EntityKind::Contact => repair::<Contacts>(&ctx, mapping).await,
-            EntityKind::SalesDocument => Err(SyncError::Invalid(
-                "sales documents are not synced yet".to_owned(),
-            )),
+            EntityKind::SalesDocument => {
+                Err(SyncError::Unsupported("sales documents are not synced yet"))
+            }
         }
     }
 }

@@ -44,6 +44,9 @@ pub enum SyncError {
     /// A record cannot become the other side's record.
     #[error("{0}")]
     Invalid(String),
+    /// The entity kind has no sync yet.
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// Metakocka failed or refused; the text never holds the key.
     #[error("Metakocka: {0}")]
     Metakocka(#[from] MetakockaError),

@@ -157,6 +157,9 @@ impl MetakockaSync {
         ),
         SyncError,
     > {
+        if start.kind == EntityKind::SalesDocument {
+            return Err(SyncError::Unsupported("sales documents are not synced yet"));
+        }
         let ctx = self.ctx(&start.company, start.user.as_ref()).await?;
         let settings = self.settings_of(&start.company, start.kind).await?;
         let run = MetakockaSyncRun {
@@ -251,9 +254,9 @@ impl MetakockaSync {
         match kind {
             EntityKind::Product => unsynced_of::<Products>(&ctx, filter).await,
             EntityKind::Contact => unsynced_of::<Contacts>(&ctx, filter).await,
-            EntityKind::SalesDocument => Err(SyncError::Invalid(
-                "sales documents are not synced yet".to_owned(),
-            )),
+            EntityKind::SalesDocument => {
+                Err(SyncError::Unsupported("sales documents are not synced yet"))
+            }
         }
     }
 
@@ -280,9 +283,7 @@ impl MetakockaSync {
             EntityKind::Product => settle::<Products>(&ctx, &conflict, side).await?,
             EntityKind::Contact => settle::<Contacts>(&ctx, &conflict, side).await?,
             EntityKind::SalesDocument => {
-                return Err(SyncError::Invalid(
-                    "sales documents are not synced yet".to_owned(),
-                ));
+                return Err(SyncError::Unsupported("sales documents are not synced yet"));
             }
         }
         conflict.resolved_with = Some(side);

@@ -28,6 +28,18 @@ mod transport;
 pub use error::{ErrorCategory, MetakockaError};
 pub use paging::{LIST_PAGE_SIZE, PageProgress, SEARCH_PAGE_SIZE};
 
+/// Reads one answer of `endpoint` (HTTP status and body, as Metakocka sent them) into `T`,
+/// exactly as a call does: `opr_code` refusals, HTML pages, BOMs and the types' quirks. For
+/// recorded answers and the fuzz targets (`fuzz/`); calls go through [`MetakockaClient`].
+pub fn decode_answer<T: serde::de::DeserializeOwned>(
+    endpoint: &'static str,
+    status: u16,
+    body: &[u8],
+    credentials: &MetakockaCredentials,
+) -> Result<T, MetakockaError> {
+    transport::decode(endpoint, status, body, credentials)
+}
+
 use super::types::WarehouseListPage;
 use limits::{CallKind, CompanyLimits};
 use secrecy::SecretString;

@@ -1,5 +1,5 @@
-//! The CRM side's own records for the Metakocka sync (issue 5, item 3): [`product`]s and
-//! [`contact`]s, each owned by one company. This module owns their rules: what a valid
+//! The CRM side's own records for the Metakocka sync (issue 5, item 3): [`product`]s,
+//! [`contact`]s and [`sales_document`]s, each owned by one company. This module owns their rules: what a valid
 //! record is, how a request body becomes one (parse at the edge; each error names its
 //! field), and the paging and text filter of their lists. Storage is behind
 //! [`crate::store::ProductStore`] and [`crate::store::ContactStore`].
@@ -8,6 +8,7 @@
 
 pub mod contact;
 pub mod product;
+pub mod sales_document;
 
 use crate::domain::FieldError;
 use chrono::{DateTime, Utc};

@@ -30,6 +30,7 @@ use crate::metakocka::sync::model::{
 };
 use crate::records::contact::Contact;
 use crate::records::product::Product;
+use crate::records::sales_document::{SalesDocument, SalesDocumentQuery};
 use crate::records::{RecordPage, RecordQuery};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -355,6 +356,32 @@ pub trait ContactStore: Send + Sync {
     async fn delete_contact(&self, company: &CompanyId, id: &str) -> StoreResult<bool>;
 }
 
+/// `sales_documents`: orders, offers and bills, each with its lines (stored with the
+/// document); `(company_id, doc_type, number)` is unique when the number is given.
+#[async_trait]
+pub trait SalesDocumentStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] when the company has a document of that type and
+    /// number.
+    async fn insert_sales_document(&self, document: &SalesDocument) -> StoreResult<()>;
+    async fn get_sales_document(
+        &self,
+        company: &CompanyId,
+        id: &str,
+    ) -> StoreResult<Option<SalesDocument>>;
+    /// Newest first: by `doc_date` descending, then id descending (creation order);
+    /// `total` counts every match.
+    async fn list_sales_documents(
+        &self,
+        company: &CompanyId,
+        query: &SalesDocumentQuery,
+    ) -> StoreResult<RecordPage<SalesDocument>>;
+    /// Saves the whole record by company and id (last write wins); `false` when there is
+    /// none. [`StoreError::Conflict`] when another document of the company has the type and
+    /// number.
+    async fn update_sales_document(&self, document: &SalesDocument) -> StoreResult<bool>;
+    async fn delete_sales_document(&self, company: &CompanyId, id: &str) -> StoreResult<bool>;
+}
+
 /// `metakocka_product_mappings`, `metakocka_contact_mappings`,
 /// `metakocka_sales_document_mappings`: one table per [`EntityKind`], each with
 /// `(company, crm_id)` and `(company, mk_id)` unique.
@@ -446,6 +473,7 @@ pub trait Store:
     + MetakockaInventoryStore
     + ProductStore
     + ContactStore
+    + SalesDocumentStore
     + MetakockaMappingStore
     + MetakockaSyncStore
 {

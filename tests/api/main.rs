@@ -29,6 +29,7 @@ mod pages;
 mod rag;
 mod records_contacts;
 mod records_products;
+mod records_sales_documents;
 mod replies;
 mod store_down;
 mod webhook;

@@ -22,6 +22,7 @@ use crm_mind::metakocka::sync::model::{
 };
 use crm_mind::records::contact::Contact;
 use crm_mind::records::product::Product;
+use crm_mind::records::sales_document::{SalesDocument, SalesDocumentQuery};
 use crm_mind::records::{RecordPage, RecordQuery};
 use crm_mind::secrets::Cipher;
 use crm_mind::store::sqlite::SqliteStore;
@@ -329,6 +330,32 @@ impl ContactStore for FlakyStore {
     }
     async fn delete_contact(&self, c: &CompanyId, id: &str) -> StoreResult<bool> {
         self.inner.delete_contact(c, id).await
+    }
+}
+#[async_trait]
+impl SalesDocumentStore for FlakyStore {
+    async fn insert_sales_document(&self, d: &SalesDocument) -> StoreResult<()> {
+        self.inner.insert_sales_document(d).await
+    }
+    async fn get_sales_document(
+        &self,
+        c: &CompanyId,
+        id: &str,
+    ) -> StoreResult<Option<SalesDocument>> {
+        self.inner.get_sales_document(c, id).await
+    }
+    async fn list_sales_documents(
+        &self,
+        c: &CompanyId,
+        q: &SalesDocumentQuery,
+    ) -> StoreResult<RecordPage<SalesDocument>> {
+        self.inner.list_sales_documents(c, q).await
+    }
+    async fn update_sales_document(&self, d: &SalesDocument) -> StoreResult<bool> {
+        self.inner.update_sales_document(d).await
+    }
+    async fn delete_sales_document(&self, c: &CompanyId, id: &str) -> StoreResult<bool> {
+        self.inner.delete_sales_document(c, id).await
     }
 }
 #[async_trait]

@@ -3,6 +3,7 @@
 use super::super::AppState;
 use super::super::error::ApiError;
 use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::sales_documents::{Referenced, refuse_if_referenced};
 use super::{ListParams, page_json};
 use crate::records::contact::{Contact, ContactInput};
 use crate::records::now;
@@ -74,6 +75,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
+    refuse_if_referenced(&state, caller.company(), Referenced::Contact(&id)).await?;
     if state.store.delete_contact(caller.company(), &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -1,6 +1,7 @@
-//! `/api/products` and `/api/contacts`: the company's own records for the Metakocka sync
-//! (see [`crate::records`]), with list (paging and a text filter), create, read, replace
-//! and delete.
+//! `/api/products`, `/api/contacts` and `/api/sales-documents`: the company's own records
+//! for the Metakocka sync (see [`crate::records`]), with list (paging and a text filter),
+//! create, read, replace and delete. A product or contact that a sales document names
+//! cannot be deleted (409 `in_use`).
 //!
 //! Agents may read; creating, replacing and deleting need the admin role. Another
 //! company's record answers 404, exactly like one that does not exist. `PUT` replaces the
@@ -8,6 +9,7 @@
 
 mod contacts;
 mod products;
+mod sales_documents;
 
 use super::AppState;
 use super::error::ApiError;
@@ -34,6 +36,16 @@ pub fn routes() -> Router<AppState> {
             get(contacts::show)
                 .put(contacts::replace)
                 .delete(contacts::remove),
+        )
+        .route(
+            "/api/sales-documents",
+            get(sales_documents::list).post(sales_documents::create),
+        )
+        .route(
+            "/api/sales-documents/{id}",
+            get(sales_documents::show)
+                .put(sales_documents::replace)
+                .delete(sales_documents::remove),
         )
 }
 

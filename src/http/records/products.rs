@@ -3,6 +3,7 @@
 use super::super::AppState;
 use super::super::error::ApiError;
 use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::sales_documents::{Referenced, refuse_if_referenced};
 use super::{ListParams, page_json, write_error};
 use crate::records::now;
 use crate::records::product::{Product, ProductInput};
@@ -82,6 +83,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
+    refuse_if_referenced(&state, caller.company(), Referenced::Product(&id)).await?;
     if state.store.delete_product(caller.company(), &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

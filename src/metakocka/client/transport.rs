@@ -58,11 +58,7 @@ impl MetakockaClient {
             }
         };
         tracing::Span::current().record("attempts", retry + 1);
-        let value = answer?;
-        serde_json::from_value(value).map_err(|e| MetakockaError::InvalidResponse {
-            endpoint,
-            detail: redact(&e.to_string(), credentials),
-        })
+        typed(endpoint, answer?, credentials)
     }
 
     async fn post_once(
@@ -181,6 +177,31 @@ fn read_answer(
         });
     }
     Ok(value)
+}
+
+/// An answer of `endpoint` (its status and body) read into `T` as a call reads it.
+pub(super) fn decode<T: DeserializeOwned>(
+    endpoint: &'static str,
+    status: u16,
+    bytes: &[u8],
+    credentials: &MetakockaCredentials,
+) -> Result<T, MetakockaError> {
+    typed(
+        endpoint,
+        read_answer(endpoint, status, false, bytes, credentials)?,
+        credentials,
+    )
+}
+
+fn typed<T: DeserializeOwned>(
+    endpoint: &'static str,
+    value: Value,
+    credentials: &MetakockaCredentials,
+) -> Result<T, MetakockaError> {
+    serde_json::from_value(value).map_err(|e| MetakockaError::InvalidResponse {
+        endpoint,
+        detail: redact(&e.to_string(), credentials),
+    })
 }
 
 fn code_text(value: &Value) -> Option<String> {

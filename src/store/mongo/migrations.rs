@@ -42,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../../migrations/mongo/0006_records.json"),
     ),
     (
+        "0007_sales_documents.json",
+        include_str!("../../../migrations/mongo/0007_sales_documents.json"),
+    ),
+    (
         "0008_metakocka_sync.json",
         include_str!("../../../migrations/mongo/0008_metakocka_sync.json"),
     ),

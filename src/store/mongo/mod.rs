@@ -9,8 +9,8 @@
 //! leases in `leases.rs`), `crm_sync_runs` (`sync_runs.rs`, which holds its own record
 //! shape), `outbox_replies` (`replies.rs`), `conversations` and `conversation_turns`
 //! (`conversations.rs`), `metakocka_credentials` and `metakocka_error_logs`
-//! (`metakocka_*.rs`), `products` and `contacts` (`products.rs`, `contacts.rs`), the last
-//! ones with their own record shapes. Every query filters
+//! (`metakocka_*.rs`), `products`, `contacts` and `sales_documents` (`products.rs`,
+//! `contacts.rs`, `sales_documents.rs`), the last ones with their own record shapes. Every query filters
 //! by `company_id` (or the company's `_id`), except the lookups the traits document as
 //! unscoped: by page id, email and token hash, each a globally unique key, and the reply
 //! worker's leases, which serve every company and find an event by its uuid.
@@ -33,6 +33,7 @@ mod pages;
 mod products;
 mod records;
 mod replies;
+mod sales_documents;
 mod sessions;
 mod sync_runs;
 mod users;

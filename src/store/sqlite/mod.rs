@@ -15,6 +15,7 @@ mod metakocka_sync;
 mod pages;
 mod records_contacts;
 mod records_products;
+mod records_sales_documents;
 mod records_table;
 mod replies;
 mod sync_runs;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_metakocka.sql"),
     include_str!("../../../migrations/sqlite/0005_inventory.sql"),
     include_str!("../../../migrations/sqlite/0006_records.sql"),
+    include_str!("../../../migrations/sqlite/0007_sales_documents.sql"),
     include_str!("../../../migrations/sqlite/0008_metakocka_sync.sql"),
 ];
 

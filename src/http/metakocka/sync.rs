@@ -222,9 +222,6 @@ impl From<SyncError> for ApiError {
             }
             SyncError::NotFound(_) => Self::not_found(e.to_string()),
             SyncError::Invalid(_) => Self::bad_request(e.to_string()),
-            SyncError::Unsupported(_) => {
-                Self::new(StatusCode::NOT_IMPLEMENTED, "not_supported", e.to_string())
-            }
             SyncError::Metakocka(_) => {
                 Self::new(StatusCode::BAD_GATEWAY, "metakocka_failed", e.to_string())
             }

@@ -6,6 +6,7 @@
 
 use super::SyncError;
 use super::contacts::Contacts;
+use super::documents::Documents;
 use super::entity::{Ctx, SyncEntity};
 use super::model::{EntityKind, Mapping, MappingStatus};
 use super::products::Products;
@@ -41,7 +42,7 @@ pub enum Fix {
 }
 
 impl MetakockaSync {
-    /// Checks every product and contact mapping of the company against both sides.
+    /// Checks every product, contact and sales document mapping of the company against both sides.
     pub async fn audit(
         &self,
         company: &CompanyId,
@@ -50,6 +51,7 @@ impl MetakockaSync {
         let ctx = self.ctx_for(company, user).await?;
         let mut found = audit_of::<Products>(&ctx).await?;
         found.extend(audit_of::<Contacts>(&ctx).await?);
+        found.extend(audit_of::<Documents>(&ctx).await?);
         Ok(found)
     }
 
@@ -75,9 +77,7 @@ impl MetakockaSync {
         match kind {
             EntityKind::Product => repair::<Products>(&ctx, mapping).await,
             EntityKind::Contact => repair::<Contacts>(&ctx, mapping).await,
-            EntityKind::SalesDocument => {
-                Err(SyncError::Unsupported("sales documents are not synced yet"))
-            }
+            EntityKind::SalesDocument => repair::<Documents>(&ctx, mapping).await,
         }
     }
 }

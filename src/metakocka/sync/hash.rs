@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 /// A record's synced fields by name, normalised; absent fields are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fields(BTreeMap<&'static str, String>);
+pub struct Fields(BTreeMap<String, String>);
 
 impl Fields {
     pub fn new() -> Self {
@@ -21,23 +21,24 @@ impl Fields {
     }
 
     /// A text field, trimmed; nothing when empty.
-    pub fn text(mut self, name: &'static str, value: Option<&str>) -> Self {
+    pub fn text(mut self, name: &str, value: Option<&str>) -> Self {
         if let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) {
-            self.0.insert(name, value.to_owned());
+            self.0.insert(name.to_owned(), value.to_owned());
         }
         self
     }
 
     /// A decimal, normalised (`39.90` is `39.9`).
-    pub fn decimal(mut self, name: &'static str, value: Option<Decimal>) -> Self {
+    pub fn decimal(mut self, name: &str, value: Option<Decimal>) -> Self {
         if let Some(value) = value {
-            self.0.insert(name, value.normalize().to_string());
+            self.0
+                .insert(name.to_owned(), value.normalize().to_string());
         }
         self
     }
 
-    pub fn flag(mut self, name: &'static str, value: bool) -> Self {
-        self.0.insert(name, value.to_string());
+    pub fn flag(mut self, name: &str, value: bool) -> Self {
+        self.0.insert(name.to_owned(), value.to_string());
         self
     }
 
@@ -63,7 +64,7 @@ impl Fields {
     pub fn snapshot(&self) -> Value {
         Value::Object(
             (self.0.iter())
-                .map(|(k, v)| ((*k).to_owned(), Value::String(v.clone())))
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect::<Map<_, _>>(),
         )
     }

@@ -5,7 +5,8 @@
 //!   [`crate::store::MetakockaMappingStore`] and [`crate::store::MetakockaSyncStore`]).
 //! * [`hash`]: the content hash of a record's synced fields, alike for both sides.
 //! * [`plan`]: the decision per record (create, update, skip, conflict).
-//! * [`entity`]: the seam an entity kind plugs into; [`products`] and [`contacts`].
+//! * [`entity`]: the seam an entity kind plugs into; [`products`], [`contacts`] and
+//!   [`documents`].
 //! * [`run`] and `step`: a run over many records with progress and cancel.
 //! * [`service`]: [`MetakockaSync`], what the HTTP routes, the schedule and the CLI call.
 //! * [`audit`]: mappings whose records are gone or differ; [`schedule`]: periodic runs.
@@ -15,6 +16,7 @@
 
 pub mod audit;
 pub mod contacts;
+pub mod documents;
 pub mod entity;
 pub mod hash;
 pub mod model;
@@ -44,9 +46,6 @@ pub enum SyncError {
     /// A record cannot become the other side's record.
     #[error("{0}")]
     Invalid(String),
-    /// The entity kind has no sync yet.
-    #[error("{0}")]
-    Unsupported(&'static str),
     /// Metakocka failed or refused; the text never holds the key.
     #[error("Metakocka: {0}")]
     Metakocka(#[from] MetakockaError),

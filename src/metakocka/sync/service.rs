@@ -6,6 +6,7 @@
 
 use super::SyncError;
 use super::contacts::Contacts;
+use super::documents::Documents;
 use super::entity::{Ctx, RunFilter, SyncEntity};
 use super::model::{
     Direction, EntityKind, Mapping, MappingStatus, MetakockaSyncRun, RunCounts, RunState,
@@ -157,9 +158,6 @@ impl MetakockaSync {
         ),
         SyncError,
     > {
-        if start.kind == EntityKind::SalesDocument {
-            return Err(SyncError::Unsupported("sales documents are not synced yet"));
-        }
         let ctx = self.ctx(&start.company, start.user.as_ref()).await?;
         let settings = self.settings_of(&start.company, start.kind).await?;
         let run = MetakockaSyncRun {
@@ -206,7 +204,7 @@ impl MetakockaSync {
             let finished = match start.kind {
                 EntityKind::Product => execute::<Products>(&ctx, &plan, run).await,
                 EntityKind::Contact => execute::<Contacts>(&ctx, &plan, run).await,
-                EntityKind::SalesDocument => unsupported(&ctx, run).await,
+                EntityKind::SalesDocument => execute::<Documents>(&ctx, &plan, run).await,
             };
             this.running.lock().remove(&slot);
             if finished.counts.changed_anything()
@@ -254,9 +252,7 @@ impl MetakockaSync {
         match kind {
             EntityKind::Product => unsynced_of::<Products>(&ctx, filter).await,
             EntityKind::Contact => unsynced_of::<Contacts>(&ctx, filter).await,
-            EntityKind::SalesDocument => {
-                Err(SyncError::Unsupported("sales documents are not synced yet"))
-            }
+            EntityKind::SalesDocument => unsynced_of::<Documents>(&ctx, filter).await,
         }
     }
 
@@ -282,9 +278,7 @@ impl MetakockaSync {
         match conflict.kind {
             EntityKind::Product => settle::<Products>(&ctx, &conflict, side).await?,
             EntityKind::Contact => settle::<Contacts>(&ctx, &conflict, side).await?,
-            EntityKind::SalesDocument => {
-                return Err(SyncError::Unsupported("sales documents are not synced yet"));
-            }
+            EntityKind::SalesDocument => settle::<Documents>(&ctx, &conflict, side).await?,
         }
         conflict.resolved_with = Some(side);
         conflict.resolved_at = Some(now());
@@ -299,15 +293,6 @@ impl MetakockaSync {
     ) -> Result<Ctx, SyncError> {
         self.ctx(company, user).await
     }
-}
-
-async fn unsupported(ctx: &Ctx, mut run: MetakockaSyncRun) -> MetakockaSyncRun {
-    run.state = RunState::Failed;
-    run.finished_at = Some(now());
-    run.errors
-        .push("sales documents are not synced yet".to_owned());
-    let _ = ctx.store.save_metakocka_run(&run).await;
-    run
 }
 
 async fn unsynced_of<E: SyncEntity>(

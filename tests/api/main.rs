@@ -22,6 +22,7 @@ mod metakocka_log_alerts;
 mod metakocka_log_reports;
 mod metakocka_logs;
 mod metakocka_sync_contacts;
+mod metakocka_sync_documents;
 mod metakocka_sync_products;
 mod metakocka_sync_runs;
 mod ops;

@@ -142,7 +142,8 @@ pub struct Settings {
     /// How often every company's Metakocka inventory snapshot is refreshed; 0 turns it off.
     #[serde(default = "defaults::metakocka_inventory_refresh_minutes")]
     pub metakocka_inventory_refresh_minutes: u64,
-    /// Records a Metakocka sync run has in flight at once (Metakocka allows two calls).
+    /// Records a Metakocka sync run has in flight at once (Metakocka still sees at most two
+    /// calls per company: the client's limit).
     #[serde(default = "defaults::metakocka_sync_concurrency")]
     pub metakocka_sync_concurrency: usize,
     /// A sync run saves its progress after this many records.
@@ -387,7 +388,7 @@ mod defaults {
         60
     }
     pub fn metakocka_sync_concurrency() -> usize {
-        2
+        16
     }
     pub fn metakocka_sync_batch_size() -> u64 {
         25

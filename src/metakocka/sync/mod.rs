@@ -9,12 +9,14 @@
 //!   [`documents`].
 //! * [`run`] and `step`: a run over many records with progress and cancel.
 //! * [`service`]: [`MetakockaSync`], what the HTTP routes, the schedule and the CLI call.
+//! * [`cli`]: `crm-mind metakocka sync ...`.
 //! * [`audit`]: mappings whose records are gone or differ; [`schedule`]: periodic runs.
 //!
 //! A re-run with nothing changed makes no write call to Metakocka and no write locally:
 //! both sides hash as they did at the last sync, so every record is skipped.
 
 pub mod audit;
+pub mod cli;
 pub mod contacts;
 pub mod documents;
 pub mod entity;

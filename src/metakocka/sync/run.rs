@@ -22,7 +22,9 @@ const ERRORS_KEPT: usize = 20;
 /// How a run paces itself (`CRM_MIND_METAKOCKA_SYNC_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pacing {
-    /// Records in flight at once; the client allows two calls per Metakocka company anyway.
+    /// Records in flight at once. Metakocka still sees at most two calls per company (the
+    /// client's limit); more records in flight let the local writes of many records share
+    /// one commit (SQLite's group commit) while those calls wait.
     pub concurrency: usize,
     /// The run record is saved after this many records.
     pub progress_every: u64,
@@ -31,7 +33,7 @@ pub struct Pacing {
 impl Default for Pacing {
     fn default() -> Self {
         Self {
-            concurrency: 2,
+            concurrency: 16,
             progress_every: 25,
         }
     }

@@ -48,6 +48,9 @@ pub enum Command {
         #[arg(long = "page", value_name = "PAGE_ID")]
         page: String,
     },
+    /// Metakocka: sync products, contacts or sales documents now.
+    #[command(subcommand)]
+    Metakocka(crate::metakocka::sync::cli::MetakockaCommand),
     /// Answer a question as the bot would, from the page's facts, without Facebook: prints
     /// the answer, then the facts it used with their sources.
     Ask {
@@ -104,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(command) => run_admin(&settings, command).await,
         Command::Sync { page } => sync_page(&settings, &PageId::from(page)).await,
+        Command::Metakocka(command) => crate::metakocka::sync::cli::run(&settings, command).await,
         Command::Ask {
             page,
             channel,

@@ -149,6 +149,16 @@ pub struct Settings {
     /// Sales documents dated within this many days are indexed for retrieval.
     #[serde(default = "defaults::metakocka_knowledge_document_days")]
     pub metakocka_knowledge_document_days: u32,
+    /// Records a Metakocka sync run has in flight at once (Metakocka still sees at most two
+    /// calls per company: the client's limit).
+    #[serde(default = "defaults::metakocka_sync_concurrency")]
+    pub metakocka_sync_concurrency: usize,
+    /// A sync run saves its progress after this many records.
+    #[serde(default = "defaults::metakocka_sync_batch_size")]
+    pub metakocka_sync_batch_size: u64,
+    /// Whether the periodic Metakocka sync schedule runs in this instance.
+    #[serde(default = "defaults::metakocka_sync_schedule")]
+    pub metakocka_sync_schedule: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -386,6 +396,15 @@ mod defaults {
     }
     pub fn metakocka_knowledge_document_days() -> u32 {
         90
+    }
+    pub fn metakocka_sync_concurrency() -> usize {
+        16
+    }
+    pub fn metakocka_sync_batch_size() -> u64 {
+        25
+    }
+    pub fn metakocka_sync_schedule() -> bool {
+        true
     }
 }
 

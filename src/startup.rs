@@ -16,6 +16,8 @@ use crate::metakocka::credentials::Credentials;
 use crate::metakocka::error_log::ErrorLog;
 use crate::metakocka::inventory::Inventory;
 use crate::metakocka::knowledge::{DEFAULT_DOCUMENT_TYPES, KnowledgeSettings, MetakockaKnowledge};
+use crate::metakocka::sync::MetakockaSync;
+use crate::metakocka::sync::run::Pacing;
 use crate::rag::Retrieval;
 use crate::rag::chunk::Chunker;
 use crate::rag::embed::fast::{DEFAULT_MODEL, load_embedder};
@@ -159,7 +161,7 @@ pub fn state_for(
     });
     let mut inventory = Inventory::new(
         store.clone(),
-        client,
+        client.clone(),
         Credentials::new(store.clone(), cipher.clone()),
         errors(),
     );
@@ -167,6 +169,22 @@ pub fn state_for(
         // A fresh stock snapshot means fresh stock answers.
         inventory = inventory.after_refresh(Arc::new(move |company: &crate::domain::CompanyId| {
             knowledge.spawn_reindex(company.clone())
+        }));
+    }
+    let mut sync = MetakockaSync::new(
+        store.clone(),
+        client,
+        Credentials::new(store.clone(), cipher.clone()),
+        errors(),
+        Pacing {
+            concurrency: settings.metakocka_sync_concurrency.max(1),
+            progress_every: settings.metakocka_sync_batch_size.max(1),
+        },
+    );
+    if let Some(knowledge) = knowledge.clone() {
+        // A sync that changed records means Metakocka's facts in retrieval are stale.
+        sync = sync.with_after_sync(Arc::new(move |company, _kind| {
+            knowledge.spawn_reindex(company)
         }));
     }
     AppState {
@@ -179,6 +197,7 @@ pub fn state_for(
         metakocka_errors: ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
         metakocka_inventory: inventory,
         metakocka_knowledge: knowledge,
+        metakocka_sync: sync,
         retrieval,
         intake: Intake::new(store.clone()).pausing_for(chrono::Duration::minutes(
             settings.reply_echo_pause_minutes.max(0),
@@ -281,7 +300,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             settings.metakocka_knowledge_refresh_minutes,
         )
     });
+    let mut metakocka_sync_schedule = if settings.metakocka_sync_schedule {
+        Some(crate::metakocka::sync::schedule::spawn(state.metakocka_sync.clone()).await?)
+    } else {
+        None
+    };
     serve(state, listener, shutdown_signal()).await?;
+    if let Some(sync_schedule) = metakocka_sync_schedule.as_mut() {
+        let _ = sync_schedule.shutdown().await;
+    }
     if let Some(worker) = worker {
         worker.shutdown().await;
     }

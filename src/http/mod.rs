@@ -60,6 +60,7 @@ pub struct AppState {
     pub metakocka_inventory: crate::metakocka::inventory::Inventory,
     /// Metakocka's records in retrieval; `None` when retrieval is off.
     pub metakocka_knowledge: Option<crate::metakocka::knowledge::MetakockaKnowledge>,
+    pub metakocka_sync: crate::metakocka::sync::MetakockaSync,
 }
 
 pub fn router(state: AppState) -> Router {

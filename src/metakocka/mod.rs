@@ -9,4 +9,5 @@ pub mod inventory;
 pub mod inventory_schedule;
 mod inventory_snapshot;
 pub mod knowledge;
+pub mod sync;
 pub mod types;

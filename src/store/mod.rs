@@ -25,6 +25,9 @@ use crate::metakocka::error_log::{
     ErrorLogEntry, ErrorLogFilter, ErrorLogPage, ErrorLogStats, Paging, Resolution, ResolveTarget,
 };
 use crate::metakocka::inventory::{ProductInventory, ProductKey, StockEntry};
+use crate::metakocka::sync::model::{
+    EntityKind, Mapping, MetakockaSyncRun, SyncConflict, SyncSettings,
+};
 use crate::records::contact::Contact;
 use crate::records::product::Product;
 use crate::records::sales_document::{SalesDocument, SalesDocumentQuery};
@@ -379,6 +382,80 @@ pub trait SalesDocumentStore: Send + Sync {
     async fn delete_sales_document(&self, company: &CompanyId, id: &str) -> StoreResult<bool>;
 }
 
+/// `metakocka_product_mappings`, `metakocka_contact_mappings`,
+/// `metakocka_sales_document_mappings`: one table per [`EntityKind`], each with
+/// `(company, crm_id)` and `(company, mk_id)` unique.
+#[async_trait]
+pub trait MetakockaMappingStore: Send + Sync {
+    /// Inserts or replaces the mapping of `(company, kind, crm_id)`. [`StoreError::Conflict`]
+    /// when another CRM record of the company is mapped to the same `mk_id`.
+    async fn put_mapping(&self, mapping: &Mapping) -> StoreResult<()>;
+    async fn get_mapping_by_crm(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        crm_id: &str,
+    ) -> StoreResult<Option<Mapping>>;
+    async fn get_mapping_by_mk(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        mk_id: &str,
+    ) -> StoreResult<Option<Mapping>>;
+    /// Every mapping of the kind, by `crm_id`.
+    async fn list_mappings(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+    ) -> StoreResult<Vec<Mapping>>;
+    async fn delete_mapping(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        crm_id: &str,
+    ) -> StoreResult<bool>;
+}
+
+/// `metakocka_sync_settings`, `metakocka_sync_runs`, `metakocka_sync_conflicts`.
+#[async_trait]
+pub trait MetakockaSyncStore: Send + Sync {
+    /// Inserts or replaces the settings of `(company, kind)`.
+    async fn put_sync_settings(&self, settings: &SyncSettings) -> StoreResult<()>;
+    /// The company's saved settings (kinds never saved are absent).
+    async fn list_sync_settings(&self, company: &CompanyId) -> StoreResult<Vec<SyncSettings>>;
+    /// Every company's settings with automatic sync on. Unscoped: only the sync schedule
+    /// calls it.
+    async fn auto_sync_settings(&self) -> StoreResult<Vec<SyncSettings>>;
+    async fn insert_metakocka_run(&self, run: &MetakockaSyncRun) -> StoreResult<()>;
+    /// Saves the whole run by company and id; `false` when there is none.
+    async fn save_metakocka_run(&self, run: &MetakockaSyncRun) -> StoreResult<bool>;
+    async fn get_metakocka_run(
+        &self,
+        company: &CompanyId,
+        id: &str,
+    ) -> StoreResult<Option<MetakockaSyncRun>>;
+    /// Newest first (ids are uuid v7), optionally of one kind.
+    async fn list_metakocka_runs(
+        &self,
+        company: &CompanyId,
+        kind: Option<EntityKind>,
+        limit: u32,
+    ) -> StoreResult<Vec<MetakockaSyncRun>>;
+    /// Inserts or replaces the conflict by company and id.
+    async fn put_sync_conflict(&self, conflict: &SyncConflict) -> StoreResult<()>;
+    async fn get_sync_conflict(
+        &self,
+        company: &CompanyId,
+        id: &str,
+    ) -> StoreResult<Option<SyncConflict>>;
+    /// Newest first; only unresolved ones when `open_only`.
+    async fn list_sync_conflicts(
+        &self,
+        company: &CompanyId,
+        open_only: bool,
+    ) -> StoreResult<Vec<SyncConflict>>;
+}
+
 /// The whole document store, as the application holds it.
 #[async_trait]
 pub trait Store:
@@ -397,6 +474,8 @@ pub trait Store:
     + ProductStore
     + ContactStore
     + SalesDocumentStore
+    + MetakockaMappingStore
+    + MetakockaSyncStore
 {
     /// Succeeds when the engine answers; `/readyz` uses it.
     async fn ping(&self) -> StoreResult<()>;

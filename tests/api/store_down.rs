@@ -17,6 +17,9 @@ use crm_mind::metakocka::error_log::{
     ErrorLogEntry, ErrorLogFilter, ErrorLogPage, ErrorLogStats, Paging, Resolution, ResolveTarget,
 };
 use crm_mind::metakocka::inventory::{ProductInventory, ProductKey, StockEntry};
+use crm_mind::metakocka::sync::model::{
+    EntityKind, Mapping, MetakockaSyncRun, SyncConflict, SyncSettings,
+};
 use crm_mind::records::contact::Contact;
 use crm_mind::records::product::Product;
 use crm_mind::records::sales_document::{SalesDocument, SalesDocumentQuery};
@@ -353,6 +356,84 @@ impl SalesDocumentStore for FlakyStore {
     }
     async fn delete_sales_document(&self, c: &CompanyId, id: &str) -> StoreResult<bool> {
         self.inner.delete_sales_document(c, id).await
+    }
+}
+#[async_trait]
+impl MetakockaMappingStore for FlakyStore {
+    async fn put_mapping(&self, m: &Mapping) -> StoreResult<()> {
+        self.inner.put_mapping(m).await
+    }
+    async fn get_mapping_by_crm(
+        &self,
+        c: &CompanyId,
+        k: EntityKind,
+        id: &str,
+    ) -> StoreResult<Option<Mapping>> {
+        self.inner.get_mapping_by_crm(c, k, id).await
+    }
+    async fn get_mapping_by_mk(
+        &self,
+        c: &CompanyId,
+        k: EntityKind,
+        id: &str,
+    ) -> StoreResult<Option<Mapping>> {
+        self.inner.get_mapping_by_mk(c, k, id).await
+    }
+    async fn list_mappings(&self, c: &CompanyId, k: EntityKind) -> StoreResult<Vec<Mapping>> {
+        self.inner.list_mappings(c, k).await
+    }
+    async fn delete_mapping(&self, c: &CompanyId, k: EntityKind, id: &str) -> StoreResult<bool> {
+        self.inner.delete_mapping(c, k, id).await
+    }
+}
+#[async_trait]
+impl MetakockaSyncStore for FlakyStore {
+    async fn put_sync_settings(&self, s: &SyncSettings) -> StoreResult<()> {
+        self.inner.put_sync_settings(s).await
+    }
+    async fn list_sync_settings(&self, c: &CompanyId) -> StoreResult<Vec<SyncSettings>> {
+        self.inner.list_sync_settings(c).await
+    }
+    async fn auto_sync_settings(&self) -> StoreResult<Vec<SyncSettings>> {
+        self.inner.auto_sync_settings().await
+    }
+    async fn insert_metakocka_run(&self, r: &MetakockaSyncRun) -> StoreResult<()> {
+        self.inner.insert_metakocka_run(r).await
+    }
+    async fn save_metakocka_run(&self, r: &MetakockaSyncRun) -> StoreResult<bool> {
+        self.inner.save_metakocka_run(r).await
+    }
+    async fn get_metakocka_run(
+        &self,
+        c: &CompanyId,
+        id: &str,
+    ) -> StoreResult<Option<MetakockaSyncRun>> {
+        self.inner.get_metakocka_run(c, id).await
+    }
+    async fn list_metakocka_runs(
+        &self,
+        c: &CompanyId,
+        k: Option<EntityKind>,
+        limit: u32,
+    ) -> StoreResult<Vec<MetakockaSyncRun>> {
+        self.inner.list_metakocka_runs(c, k, limit).await
+    }
+    async fn put_sync_conflict(&self, x: &SyncConflict) -> StoreResult<()> {
+        self.inner.put_sync_conflict(x).await
+    }
+    async fn get_sync_conflict(
+        &self,
+        c: &CompanyId,
+        id: &str,
+    ) -> StoreResult<Option<SyncConflict>> {
+        self.inner.get_sync_conflict(c, id).await
+    }
+    async fn list_sync_conflicts(
+        &self,
+        c: &CompanyId,
+        open: bool,
+    ) -> StoreResult<Vec<SyncConflict>> {
+        self.inner.list_sync_conflicts(c, open).await
     }
 }
 #[async_trait]

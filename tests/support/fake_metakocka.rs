@@ -57,6 +57,16 @@ const ENDPOINTS: &[&str] = &[
     "search",
 ];
 
+/// The endpoints that create or change records.
+pub const WRITE_ENDPOINTS: &[&str] = &[
+    "json/product_add",
+    "json/product_update",
+    "add_partner",
+    "update_partner",
+    "put_document",
+    "update_document",
+];
+
 /// Calls in flight now and the most seen at once.
 #[derive(Default)]
 struct InFlight {
@@ -95,6 +105,7 @@ struct Fake {
     calls: Mutex<HashMap<String, usize>>,
     fail_next: AtomicUsize,
     delay_ms: AtomicU64,
+    refuse_mentioning: Mutex<Option<String>>,
 }
 
 pub struct FakeMetakocka {
@@ -151,6 +162,17 @@ impl FakeMetakocka {
     /// Every call is answered after `delay`.
     pub fn set_delay(&self, delay: Duration) {
         (self.fake.delay_ms).store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// Writes whose body mentions `text` (e.g. one product's code) are refused as Metakocka
+    /// refuses a record: `opr_code` `"2"` with a description. `None` stops refusing.
+    pub fn refuse_writes_mentioning(&self, text: Option<&str>) {
+        *self.fake.refuse_mentioning.lock() = text.map(str::to_owned);
+    }
+
+    /// Calls received for every endpoint that creates or changes records.
+    pub fn write_calls(&self) -> usize {
+        WRITE_ENDPOINTS.iter().map(|e| self.calls(e)).sum()
     }
 
     /// Calls received for `endpoint` (e.g. `"json/product_list"`), failed ones included.
@@ -361,6 +383,13 @@ async fn answer(
     }
     if fake.accounts.lock().get(&company_id) != Some(&secret_key) {
         return refused("1", "Wrong secret_key or company_id".to_owned());
+    }
+    let refused_text = fake.refuse_mentioning.lock().clone();
+    if let Some(text) = refused_text
+        && WRITE_ENDPOINTS.contains(&endpoint)
+        && Value::Object(body.clone()).to_string().contains(&text)
+    {
+        return refused("2", format!("Record refused : {text}"));
     }
     let gate = gate(&fake, &company_id);
     let (_in_flight, _one_search) = if endpoint == "search" {

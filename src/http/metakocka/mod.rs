@@ -12,6 +12,7 @@ mod filter;
 mod inventory;
 mod knowledge;
 mod logs;
+mod sync;
 
 use super::AppState;
 use super::error::ApiError;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{LOGS}/stats"), get(logs::stats))
         .route(&format!("{LOGS}/bulk-resolve"), post(logs::bulk_resolve))
         .route(&format!("{LOGS}/{{id}}/resolve"), post(logs::resolve))
+        .merge(sync::routes())
 }
 
 impl From<CredentialError> for ApiError {

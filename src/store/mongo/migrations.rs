@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_sales_documents.json",
         include_str!("../../../migrations/mongo/0007_sales_documents.json"),
     ),
+    (
+        "0008_metakocka_sync.json",
+        include_str!("../../../migrations/mongo/0008_metakocka_sync.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.

@@ -26,6 +26,8 @@ mod leases;
 mod metakocka_credentials;
 mod metakocka_error_logs;
 mod metakocka_inventory;
+mod metakocka_mappings;
+mod metakocka_sync;
 mod migrations;
 mod pages;
 mod products;

@@ -10,6 +10,8 @@ mod inbox;
 mod metakocka_credentials;
 mod metakocka_error_logs;
 mod metakocka_inventory;
+mod metakocka_mappings;
+mod metakocka_sync;
 mod pages;
 mod records_contacts;
 mod records_products;
@@ -37,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0005_inventory.sql"),
     include_str!("../../../migrations/sqlite/0006_records.sql"),
     include_str!("../../../migrations/sqlite/0007_sales_documents.sql"),
+    include_str!("../../../migrations/sqlite/0008_metakocka_sync.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

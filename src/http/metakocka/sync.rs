@@ -1,0 +1,232 @@
+//! The Metakocka sync routes (issue 5, item 5): every path of the integration guide's
+//! "API Endpoints" for products, contacts and sales documents, the architecture document's
+//! aliases (`/api/metakocka/contacts/...`, `/api/metakocka/sales-documents/...`) on the same
+//! handlers, and the run history, settings, conflicts and mapping audit under
+//! `/api/integrations/metakocka/`.
+//!
+//! Starting a sync and changing settings, conflicts or mappings need the admin role; agents
+//! read. A sync answers when it is done (the run record with its counts), or at once with
+//! `"background": true` (202 and the running run, to follow at `.../sync/runs/{id}`).
+
+mod admin;
+mod records;
+
+use super::super::AppState;
+use super::super::error::ApiError;
+use crate::metakocka::sync::SyncError;
+use crate::metakocka::sync::entity::RunFilter;
+use crate::metakocka::sync::model::{Direction, EntityKind};
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+pub fn routes() -> Router<AppState> {
+    use EntityKind::{Contact, Product, SalesDocument};
+    const MK: &str = "/api/integrations/metakocka";
+    let contacts = format!("{MK}/contacts");
+    let documents = format!("{MK}/sales-documents");
+    Router::new()
+        // Products (the integration guide's paths).
+        .route(
+            "/api/products/sync",
+            post(|s, c, b| records::push_one(s, c, b, Product))
+                .get(|s, c, q| records::status(s, c, q, Product)),
+        )
+        .route(
+            "/api/products/sync/bulk",
+            post(|s, c, b| records::push_many(s, c, b, Product)),
+        )
+        .route(
+            "/api/products/sync-from-metakocka",
+            get(|s, c, q| records::unsynced(s, c, q, Product))
+                .post(|s, c, b| records::pull_one(s, c, b, Product)),
+        )
+        .route(
+            "/api/products/sync-all-from-metakocka",
+            post(|s, c, b| records::pull_all(s, c, b, Product)),
+        )
+        // Contacts: the guide's paths and the architecture document's.
+        .route(
+            &format!("{contacts}/sync-to-metakocka"),
+            post(|s, c, q, b| records::push_one_or_bulk(s, c, q, b, Contact)),
+        )
+        .route(
+            &format!("{contacts}/mappings"),
+            get(|s, c, q| records::status(s, c, q, Contact)),
+        )
+        .route(
+            &format!("{contacts}/sync-from-metakocka"),
+            get(|s, c, q| records::unsynced(s, c, q, Contact))
+                .post(|s, c, b| records::pull_one(s, c, b, Contact)),
+        )
+        .route(
+            &format!("{contacts}/sync-all-from-metakocka"),
+            post(|s, c, b| records::pull_all(s, c, b, Contact)),
+        )
+        .route(
+            "/api/metakocka/contacts/sync",
+            post(|s, c, q, b| records::push_one_or_bulk(s, c, q, b, Contact)),
+        )
+        .route(
+            "/api/metakocka/contacts/mappings",
+            get(|s, c, q| records::status(s, c, q, Contact)),
+        )
+        .route(
+            "/api/metakocka/contacts/import",
+            post(|s, c, b| records::pull_all(s, c, b, Contact)),
+        )
+        // Sales documents: the guide's paths and the architecture document's.
+        .route(
+            &format!("{documents}/sync"),
+            post(|s, c, q, b| records::push_one_or_bulk(s, c, q, b, SalesDocument))
+                .get(|s, c, q| records::status(s, c, q, SalesDocument)),
+        )
+        .route(
+            &format!("{documents}/sync-bulk"),
+            post(|s, c, b| records::push_many(s, c, b, SalesDocument)),
+        )
+        .route(
+            &format!("{documents}/sync-from-metakocka"),
+            get(|s, c, q| records::unsynced(s, c, q, SalesDocument))
+                .post(|s, c, b| records::pull_one(s, c, b, SalesDocument)),
+        )
+        .route(
+            &format!("{documents}/sync-all-from-metakocka"),
+            post(|s, c, b| records::pull_all(s, c, b, SalesDocument)),
+        )
+        .route(
+            "/api/metakocka/sales-documents/sync",
+            post(|s, c, q, b| records::push_one_or_bulk(s, c, q, b, SalesDocument)),
+        )
+        .route(
+            "/api/metakocka/sales-documents/mappings",
+            get(|s, c, q| records::status(s, c, q, SalesDocument)),
+        )
+        .route(
+            "/api/metakocka/sales-documents/import",
+            post(|s, c, b| records::pull_all(s, c, b, SalesDocument)),
+        )
+        // Runs, settings, conflicts, audit.
+        .route(&format!("{MK}/sync/runs"), get(admin::runs))
+        .route(&format!("{MK}/sync/runs/{{id}}"), get(admin::run))
+        .route(
+            &format!("{MK}/sync/runs/{{id}}/cancel"),
+            post(admin::cancel),
+        )
+        .route(
+            &format!("{MK}/settings"),
+            get(admin::settings).put(admin::save_settings),
+        )
+        .route(&format!("{MK}/conflicts"), get(admin::conflicts))
+        .route(
+            &format!("{MK}/conflicts/{{id}}/resolve"),
+            post(admin::resolve),
+        )
+        .route(&format!("{MK}/mappings/audit"), get(admin::audit))
+        .route(
+            &format!("{MK}/mappings/audit/{{kind}}/{{crm_id}}/{{action}}"),
+            post(admin::fix),
+        )
+}
+
+/// A sync request's body: the record(s) by the kind's snake_case id, the filters of a
+/// selective run, and whether to answer before the run ends. Every field is optional; an
+/// empty body is `{}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SyncBody {
+    product_id: Option<String>,
+    contact_id: Option<String>,
+    document_id: Option<String>,
+    product_ids: Option<Vec<String>>,
+    contact_ids: Option<Vec<String>>,
+    document_ids: Option<Vec<String>>,
+    mk_id: Option<String>,
+    changed_since: Option<DateTime<Utc>>,
+    category: Option<String>,
+    doc_type: Option<String>,
+    partner: Option<String>,
+    /// A bulk run's direction (`to`, `from`, `both`); each route has its own default.
+    direction: Option<String>,
+    #[serde(default)]
+    background: bool,
+}
+
+impl SyncBody {
+    fn one(&self, kind: EntityKind) -> Option<&String> {
+        match kind {
+            EntityKind::Product => self.product_id.as_ref(),
+            EntityKind::Contact => self.contact_id.as_ref(),
+            EntityKind::SalesDocument => self.document_id.as_ref(),
+        }
+    }
+
+    fn many(&self, kind: EntityKind) -> Option<&Vec<String>> {
+        match kind {
+            EntityKind::Product => self.product_ids.as_ref(),
+            EntityKind::Contact => self.contact_ids.as_ref(),
+            EntityKind::SalesDocument => self.document_ids.as_ref(),
+        }
+    }
+
+    fn direction(&self, default: Direction) -> Result<Direction, ApiError> {
+        match &self.direction {
+            None => Ok(default),
+            Some(text) => Direction::parse(text)
+                .ok_or_else(|| ApiError::bad_request("direction must be to, from or both")),
+        }
+    }
+
+    fn filter(&self) -> RunFilter {
+        RunFilter {
+            changed_since: self.changed_since,
+            category: self.category.clone(),
+            doc_type: self.doc_type.clone(),
+            partner: self.partner.clone(),
+            ..RunFilter::default()
+        }
+    }
+}
+
+/// The name of the kind's single-record id field, for error messages.
+fn id_field(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Product => "product_id",
+        EntityKind::Contact => "contact_id",
+        EntityKind::SalesDocument => "document_id",
+    }
+}
+
+/// A JSON body that may be empty (then `T::default()`), answering a bad one in the API's
+/// error shape.
+pub(super) fn parse_body<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the request body is not valid: {e}")))
+}
+
+impl From<SyncError> for ApiError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::NoCredentials => {
+                Self::new(StatusCode::CONFLICT, "no_credentials", e.to_string())
+            }
+            SyncError::AlreadyRunning { .. } => {
+                Self::new(StatusCode::CONFLICT, "sync_running", e.to_string())
+            }
+            SyncError::NotFound(_) => Self::not_found(e.to_string()),
+            SyncError::Invalid(_) => Self::bad_request(e.to_string()),
+            SyncError::Metakocka(_) => {
+                Self::new(StatusCode::BAD_GATEWAY, "metakocka_failed", e.to_string())
+            }
+            SyncError::Credentials(e) => e.into(),
+            SyncError::Store(e) => e.into(),
+        }
+    }
+}

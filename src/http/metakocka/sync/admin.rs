@@ -1,0 +1,248 @@
+//! Run history (with progress while a run goes, and cancel), the sync settings, the
+//! conflicts waiting for a person, and the mapping audit.
+
+use super::super::super::AppState;
+use super::super::super::error::ApiError;
+use super::super::super::extract::{ApiJson, ApiQuery, Caller};
+use crate::metakocka::sync::audit::Fix;
+use crate::metakocka::sync::model::{ConflictRule, Direction, EntityKind, Side};
+use crate::records::now;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+#[derive(Deserialize)]
+pub struct RunsQuery {
+    kind: Option<String>,
+    limit: Option<u32>,
+}
+
+fn kind_of(value: &str) -> Result<EntityKind, ApiError> {
+    EntityKind::parse(value).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "unknown entity kind {value:?}; expected product, contact or sales_document"
+        ))
+    })
+}
+
+/// `GET .../sync/runs`: newest first, with counts, duration and errors.
+pub async fn runs(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<RunsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let kind = query.kind.as_deref().map(kind_of).transpose()?;
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let runs = state
+        .store
+        .list_metakocka_runs(caller.company(), kind, limit)
+        .await?;
+    let runs: Vec<Value> = runs.iter().map(with_duration).collect();
+    Ok(Json(json!({ "runs": runs })))
+}
+
+fn with_duration(run: &crate::metakocka::sync::model::MetakockaSyncRun) -> Value {
+    let mut value = json!(run);
+    let end = run.finished_at.unwrap_or_else(now);
+    value["duration_ms"] = json!((end - run.started_at).num_milliseconds());
+    value
+}
+
+/// `GET .../sync/runs/{id}`: the run as saved last (`counts.processed` of `counts.total`).
+pub async fn run(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let run = state
+        .store
+        .get_metakocka_run(caller.company(), &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no sync run {id}")))?;
+    Ok(Json(json!({ "run": with_duration(&run) })))
+}
+
+/// `POST .../sync/runs/{id}/cancel`: the run stops before its next record.
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_admin()?;
+    let run = state.metakocka_sync.cancel(caller.company(), &id).await?;
+    Ok(Json(
+        json!({ "message": "the run stops before its next record", "run": run }),
+    ))
+}
+
+/// `GET .../settings`: every kind's settings (defaults where none were saved).
+pub async fn settings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    let all = state.metakocka_sync.settings(caller.company()).await?;
+    Ok(Json(settings_answer(&all)))
+}
+
+fn settings_answer(all: &[crate::metakocka::sync::model::SyncSettings]) -> Value {
+    let by_kind: serde_json::Map<String, Value> = all
+        .iter()
+        .map(|s| {
+            (
+                s.kind.as_str().to_owned(),
+                json!({
+                    "auto": s.auto,
+                    "interval_minutes": s.interval_minutes,
+                    "direction": s.direction,
+                    "conflict_rule": s.conflict_rule,
+                    "updated_at": (s.updated_at.timestamp() > 0).then_some(s.updated_at),
+                }),
+            )
+        })
+        .collect();
+    json!({ "settings": by_kind })
+}
+
+/// One kind's changes; fields left out keep their value.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsChange {
+    auto: Option<bool>,
+    interval_minutes: Option<u32>,
+    direction: Option<String>,
+    conflict_rule: Option<String>,
+}
+
+/// `PUT .../settings {"product": {...}, "contact": {...}}`.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(changes): ApiJson<BTreeMap<String, SettingsChange>>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_admin()?;
+    let sync = &state.metakocka_sync;
+    let mut checked = Vec::new();
+    for (kind, change) in changes {
+        let mut settings = sync.settings_of(caller.company(), kind_of(&kind)?).await?;
+        if let Some(auto) = change.auto {
+            settings.auto = auto;
+        }
+        if let Some(minutes) = change.interval_minutes {
+            if !(5..=10_080).contains(&minutes) {
+                return Err(ApiError::bad_request(
+                    "interval_minutes must be between 5 and 10080 (a week)",
+                ));
+            }
+            settings.interval_minutes = minutes;
+        }
+        if let Some(direction) = &change.direction {
+            settings.direction = Direction::parse(direction)
+                .ok_or_else(|| ApiError::bad_request("direction must be to, from or both"))?;
+        }
+        if let Some(rule) = &change.conflict_rule {
+            settings.conflict_rule = ConflictRule::parse(rule).ok_or_else(|| {
+                ApiError::bad_request(
+                    "conflict_rule must be crm_wins, metakocka_wins, newest_wins or manual",
+                )
+            })?;
+        }
+        settings.updated_at = now();
+        checked.push(settings);
+    }
+    for settings in &checked {
+        sync.save_settings(settings).await?;
+    }
+    let all = sync.settings(caller.company()).await?;
+    Ok(Json(settings_answer(&all)))
+}
+
+#[derive(Deserialize)]
+pub struct ConflictsQuery {
+    /// `open` (the default) or `all`.
+    status: Option<String>,
+}
+
+/// `GET .../conflicts`.
+pub async fn conflicts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ConflictsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let open_only = match query.status.as_deref() {
+        None | Some("open") => true,
+        Some("all") => false,
+        Some(_) => return Err(ApiError::bad_request("status must be open or all")),
+    };
+    let conflicts = state
+        .store
+        .list_sync_conflicts(caller.company(), open_only)
+        .await?;
+    Ok(Json(
+        json!({ "count": conflicts.len(), "conflicts": conflicts }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveBody {
+    #[serde(rename = "use")]
+    side: String,
+}
+
+/// `POST .../conflicts/{id}/resolve {"use": "crm" | "metakocka"}`.
+pub async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ResolveBody>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_admin()?;
+    let side = Side::parse(&body.side)
+        .ok_or_else(|| ApiError::bad_request("use must be crm or metakocka"))?;
+    let conflict = state
+        .metakocka_sync
+        .resolve_conflict(caller.company(), Some(&caller.session.user_id), &id, side)
+        .await?;
+    Ok(Json(json!({ "conflict": conflict })))
+}
+
+/// `GET .../mappings/audit`: orphaned mappings and mappings whose sides differ.
+pub async fn audit(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    let found = state
+        .metakocka_sync
+        .audit(caller.company(), Some(&caller.session.user_id))
+        .await?;
+    Ok(Json(json!({ "count": found.len(), "findings": found })))
+}
+
+/// `POST .../mappings/audit/{kind}/{crm_id}/repair` or `.../remove`.
+pub async fn fix(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, crm_id, action)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_admin()?;
+    let fix = match action.as_str() {
+        "repair" => Fix::Repair,
+        "remove" => Fix::Remove,
+        _ => return Err(ApiError::not_found("the action is repair or remove")),
+    };
+    let kind = kind_of(&kind)?;
+    state
+        .metakocka_sync
+        .fix_mapping(
+            caller.company(),
+            Some(&caller.session.user_id),
+            kind,
+            &crm_id,
+            fix,
+        )
+        .await?;
+    let mapping = state
+        .store
+        .get_mapping_by_crm(caller.company(), kind, &crm_id)
+        .await?;
+    Ok(Json(json!({ "action": action, "mapping": mapping })))
+}

@@ -1,0 +1,212 @@
+//! The behaviour suite of the Metakocka sync stores (`metakocka_*_mappings`,
+//! `metakocka_sync_settings`, `metakocka_sync_runs`, `metakocka_sync_conflicts`) on SQLite
+//! and (when `CRM_MIND_TEST_MONGODB_URI` is set) MongoDB: mappings found from either side,
+//! one CRM record per Metakocka record, runs newest first with their progress, open
+//! conflicts, and one company never seeing another's.
+
+#[path = "support/store_subjects.rs"]
+mod store_subjects;
+
+use crm_mind::domain::CompanyId;
+use crm_mind::metakocka::sync::model::*;
+use crm_mind::store::{DynStore, StoreError};
+use serde_json::json;
+use store_subjects::{now, subjects};
+
+fn mapping(company: &str, kind: EntityKind, crm_id: &str, mk_id: &str) -> Mapping {
+    Mapping {
+        company_id: company.into(),
+        kind,
+        crm_id: crm_id.into(),
+        mk_id: mk_id.into(),
+        count_code: Some(format!("PA_{mk_id}_PA")),
+        status: MappingStatus::Synced,
+        last_synced_at: Some(now()),
+        crm_hash: Some("aa".into()),
+        mk_hash: Some("bb".into()),
+        last_error: None,
+    }
+}
+
+fn run(company: &str, id: &str, kind: EntityKind) -> MetakockaSyncRun {
+    MetakockaSyncRun {
+        id: id.into(),
+        company_id: company.into(),
+        kind,
+        direction: Direction::Both,
+        trigger: RunTrigger::Bulk,
+        started_at: now(),
+        finished_at: None,
+        counts: RunCounts {
+            total: 10,
+            ..RunCounts::default()
+        },
+        state: RunState::Running,
+        stopped_at: None,
+        errors: vec![],
+    }
+}
+
+#[tokio::test]
+async fn mappings_are_found_from_either_side_and_are_one_to_one() {
+    for subject in subjects().await {
+        let store: &DynStore = &subject.store;
+        let (a, b): (CompanyId, CompanyId) = ("company-a".into(), "company-b".into());
+        let first = mapping("company-a", EntityKind::Product, "crm-1", "mk-1");
+        store.put_mapping(&first).await.unwrap();
+        let by_mk = store
+            .get_mapping_by_mk(&a, EntityKind::Product, "mk-1")
+            .await
+            .unwrap();
+        assert_eq!(by_mk.as_ref(), Some(&first), "{}", subject.name);
+        // The same ids of another kind or company are other mappings.
+        assert_eq!(
+            store
+                .get_mapping_by_crm(&a, EntityKind::Contact, "crm-1")
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .get_mapping_by_crm(&b, EntityKind::Product, "crm-1")
+                .await
+                .unwrap(),
+            None
+        );
+        let err = store
+            .put_mapping(&mapping("company-a", EntityKind::Product, "crm-2", "mk-1"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{}", subject.name);
+        store
+            .put_mapping(&mapping("company-b", EntityKind::Product, "crm-2", "mk-1"))
+            .await
+            .unwrap();
+
+        let mut changed = first.clone();
+        changed.status = MappingStatus::Conflict;
+        changed.last_error = Some("both sides changed".into());
+        store.put_mapping(&changed).await.unwrap();
+        let listed = store.list_mappings(&a, EntityKind::Product).await.unwrap();
+        assert_eq!(listed, vec![changed], "{}", subject.name);
+
+        assert!(
+            store
+                .delete_mapping(&a, EntityKind::Product, "crm-1")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .delete_mapping(&a, EntityKind::Product, "crm-1")
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store
+                .list_mappings(&b, EntityKind::Product)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn settings_runs_and_conflicts_round_trip_per_company() {
+    for subject in subjects().await {
+        let store: &DynStore = &subject.store;
+        let a: CompanyId = "company-a".into();
+        let mut settings = SyncSettings::default_for(&a, EntityKind::Contact);
+        settings.auto = true;
+        settings.interval_minutes = 15;
+        settings.conflict_rule = ConflictRule::NewestWins;
+        settings.updated_at = now();
+        store.put_sync_settings(&settings).await.unwrap();
+        let other = SyncSettings::default_for(&"company-b".into(), EntityKind::Product);
+        store.put_sync_settings(&other).await.unwrap();
+        assert_eq!(
+            store.list_sync_settings(&a).await.unwrap(),
+            vec![settings.clone()]
+        );
+        assert_eq!(store.auto_sync_settings().await.unwrap(), vec![settings]);
+
+        let older = run("company-a", "0190-a", EntityKind::Product);
+        let mut newer = run("company-a", "0190-b", EntityKind::Contact);
+        store.insert_metakocka_run(&older).await.unwrap();
+        store.insert_metakocka_run(&newer).await.unwrap();
+        store
+            .insert_metakocka_run(&run("company-b", "0190-c", EntityKind::Product))
+            .await
+            .unwrap();
+        newer.counts.processed = 4;
+        newer.counts.failed = 1;
+        newer.errors = vec!["contact c-1: refused".into()];
+        assert!(store.save_metakocka_run(&newer).await.unwrap());
+        let listed = store.list_metakocka_runs(&a, None, 10).await.unwrap();
+        assert_eq!(
+            listed,
+            vec![newer.clone(), older.clone()],
+            "{}",
+            subject.name
+        );
+        assert_eq!(
+            store
+                .list_metakocka_runs(&a, Some(EntityKind::Product), 10)
+                .await
+                .unwrap(),
+            vec![older]
+        );
+        assert_eq!(
+            store
+                .get_metakocka_run(&"company-b".into(), "0190-b")
+                .await
+                .unwrap(),
+            None
+        );
+        let mut stranger = newer.clone();
+        stranger.company_id = "company-b".into();
+        assert!(!store.save_metakocka_run(&stranger).await.unwrap());
+
+        let mut conflict = SyncConflict {
+            id: "0190-x".into(),
+            company_id: a.clone(),
+            kind: EntityKind::Product,
+            crm_id: "crm-1".into(),
+            mk_id: "mk-1".into(),
+            crm_snapshot: json!({"name": "Oil"}),
+            mk_snapshot: json!({"name": "Olive oil"}),
+            detected_at: now(),
+            resolved_with: None,
+            resolved_at: None,
+        };
+        store.put_sync_conflict(&conflict).await.unwrap();
+        assert_eq!(
+            store.list_sync_conflicts(&a, true).await.unwrap(),
+            vec![conflict.clone()]
+        );
+        conflict.resolved_with = Some(Side::Metakocka);
+        conflict.resolved_at = Some(now());
+        store.put_sync_conflict(&conflict).await.unwrap();
+        assert!(
+            store
+                .list_sync_conflicts(&a, true)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store.get_sync_conflict(&a, "0190-x").await.unwrap(),
+            Some(conflict)
+        );
+        assert_eq!(
+            store
+                .get_sync_conflict(&"company-b".into(), "0190-x")
+                .await
+                .unwrap(),
+            None
+        );
+    }
+}

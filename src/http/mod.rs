@@ -6,6 +6,7 @@
 
 mod auth;
 mod crm_links;
+mod emails;
 pub mod error;
 mod extract;
 mod metakocka;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub metakocka_credentials: crate::metakocka::credentials::Credentials,
     pub metakocka_errors: crate::metakocka::error_log::ErrorLog,
     pub metakocka_inventory: crate::metakocka::inventory::Inventory,
+    /// Customer emails: ingest, enrichment, context, templates, drafts.
+    pub emails: crate::email::Emails,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -101,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(metakocka::routes())
         .merge(records::routes())
+        .merge(emails::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

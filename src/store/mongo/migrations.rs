@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_records.json",
         include_str!("../../../migrations/mongo/0006_records.json"),
     ),
+    (
+        "0009_emails.json",
+        include_str!("../../../migrations/mongo/0009_emails.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.

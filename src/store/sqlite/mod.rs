@@ -6,6 +6,8 @@
 
 mod accounts;
 mod conversations;
+mod email_templates;
+mod emails;
 mod inbox;
 mod metakocka_credentials;
 mod metakocka_error_logs;
@@ -35,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_metakocka.sql"),
     include_str!("../../../migrations/sqlite/0005_inventory.sql"),
     include_str!("../../../migrations/sqlite/0006_records.sql"),
+    include_str!("../../../migrations/sqlite/0009_emails.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

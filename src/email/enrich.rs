@@ -17,7 +17,9 @@ pub use documents::{DEFAULT_PATTERNS, DocumentPatterns};
 use super::StoredEmail;
 use super::links::{ContactLink, DocumentLink};
 use crate::domain::CompanyId;
-use crate::metakocka::client::{MetakockaClient, MetakockaCredentials, MetakockaError};
+use crate::metakocka::client::{
+    ErrorCategory, MetakockaClient, MetakockaCredentials, MetakockaError,
+};
 use crate::metakocka::error_log::{EntityType, ErrorLog, NewError};
 use crate::metakocka::inventory::log_category;
 use crate::store::{DynStore, StoreError};
@@ -135,11 +137,12 @@ impl Enrichment {
 
 /// One enrichment run of one company's email.
 pub struct Enricher<'a> {
-    pub store: &'a DynStore,
-    pub company: &'a CompanyId,
-    pub metakocka: Option<(&'a MetakockaClient, &'a MetakockaCredentials)>,
-    pub errors: &'a ErrorLog,
-    pub patterns: &'a DocumentPatterns,
+    store: &'a DynStore,
+    company: &'a CompanyId,
+    /// `None` without credentials, and after Metakocka failed (see `metakocka_failed`).
+    metakocka: Option<(&'a MetakockaClient, &'a MetakockaCredentials)>,
+    errors: &'a ErrorLog,
+    patterns: &'a DocumentPatterns,
     warnings: Vec<String>,
 }
 
@@ -183,9 +186,17 @@ impl<'a> Enricher<'a> {
         })
     }
 
-    /// Logs a Metakocka failure (error log and a warning) and lets enrichment go on.
+    /// Logs a Metakocka failure (error log and a warning) and lets enrichment go on. When
+    /// Metakocka is unreachable or refuses the credentials, the rest of this run does not
+    /// ask it again: each call would only wait through the same retries.
     async fn metakocka_failed(&mut self, entity: EntityType, what: &str, e: MetakockaError) {
         tracing::warn!(error = %e, what, "Metakocka failed during email enrichment");
+        if !matches!(
+            e.category(),
+            ErrorCategory::Validation | ErrorCategory::NotFound
+        ) {
+            self.metakocka = None;
+        }
         self.warnings
             .push(format!("{what} could not be checked in Metakocka: {e}"));
         self.errors

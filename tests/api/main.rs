@@ -3,6 +3,9 @@
 
 mod auth;
 mod crm_links;
+mod emails;
+mod emails_enrichment;
+mod emails_world;
 #[allow(dead_code)] // the chat-model suite uses the rest
 #[path = "../llm/fake_chat.rs"]
 mod fake_chat;

@@ -143,24 +143,29 @@ async fn by_domain(
             partner_mk_id: None,
         }));
     }
-    // Metakocka cannot search by domain; a company's domain usually is its name.
-    let label = domain.split('.').next().unwrap_or_default();
+    // Metakocka cannot search by domain; a company's domain usually is its name
+    // (`gorski-svet.si` for "Gorski svet d.o.o."), so search by that name.
+    let label = domain
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .replace('-', " ");
     if label.len() < 3 {
         return Ok(None);
     }
     let query = PartnerQuery {
-        partner_name: Some(label.to_owned()),
+        partner_name: Some(label.clone()),
         ..PartnerQuery::default()
     };
     let partner = partners(enricher, query, "the sender's domain")
         .await
         .into_iter()
         .find(|p| {
-            p.customer.as_deref().is_some_and(|name| {
-                fold(name)
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w == label)
-            }) || partner_emails(p).any(|e| e.ends_with(&at_domain))
+            partner_emails(p).any(|e| e.ends_with(&at_domain))
+                || p.customer.as_deref().is_some_and(|name| {
+                    let name = fold(name);
+                    name.starts_with(&format!("{label} ")) || name == label
+                })
         });
     Ok(partner.map(|p| PartnerMatch {
         reason: format!(

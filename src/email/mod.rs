@@ -8,9 +8,12 @@
 //! replies and the signature ([`message`]): only the new text is analysed, so an order
 //! number in a quoted thread does not become this email's subject by accident.
 
+pub mod context;
 pub mod draft;
 pub mod eml;
 pub mod enrich;
+pub mod facts;
+pub mod format;
 pub mod language;
 pub mod links;
 pub mod message;

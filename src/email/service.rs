@@ -29,9 +29,8 @@ pub struct Emails {
     pub(crate) credentials: Credentials,
     pub(crate) inventory: Inventory,
     pub(crate) errors: ErrorLog,
-    #[allow(dead_code)] // the context and drafts read them (next commits)
     pub(crate) retrieval: Option<Retrieval>,
-    #[allow(dead_code)]
+    #[allow(dead_code)] // the drafts read it (next commit)
     pub(crate) model: Arc<dyn ChatModel>,
     patterns: Arc<DocumentPatterns>,
     enrich_timeout: Duration,

@@ -4,6 +4,7 @@
 mod auth;
 mod crm_links;
 mod emails;
+mod emails_context;
 mod emails_enrichment;
 mod emails_world;
 #[allow(dead_code)] // the chat-model suite uses the rest

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailRef {
-    email_id: String,
+    pub email_id: String,
 }
 
 /// An email's id and what enrichment found for it.

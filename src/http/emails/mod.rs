@@ -4,6 +4,7 @@
 //! Every route needs a token and works on the caller's company only: another company's
 //! email answers 404, exactly like one that does not exist.
 
+mod context;
 mod ingest;
 mod metakocka;
 
@@ -26,7 +27,9 @@ pub fn routes() -> Router<AppState> {
             "/api/emails/metakocka",
             get(metakocka::show).post(metakocka::enrich),
         )
+        .route("/api/emails/ai-context", get(context::by_query))
         .route("/api/emails/{id}", get(ingest::show))
+        .route("/api/emails/{id}/metakocka-context", get(context::by_path))
         .route(
             "/api/integrations/metakocka/contacts/{id}/emails",
             get(metakocka::emails_of_contact),

@@ -9,6 +9,7 @@
 //! number in a quoted thread does not become this email's subject by accident.
 
 pub mod context;
+pub mod defaults;
 pub mod draft;
 pub mod eml;
 pub mod enrich;
@@ -17,6 +18,7 @@ pub mod format;
 pub mod language;
 pub mod links;
 pub mod message;
+pub mod populate;
 pub mod service;
 pub mod templates;
 

@@ -6,6 +6,7 @@ mod crm_links;
 mod emails;
 mod emails_context;
 mod emails_enrichment;
+mod emails_templates;
 mod emails_world;
 #[allow(dead_code)] // the chat-model suite uses the rest
 #[path = "../llm/fake_chat.rs"]

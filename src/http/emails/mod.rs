@@ -7,6 +7,7 @@
 mod context;
 mod ingest;
 mod metakocka;
+mod templates;
 
 use super::AppState;
 use super::error::ApiError;
@@ -14,7 +15,7 @@ use crate::domain::CompanyId;
 use crate::email::StoredEmail;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,6 +29,15 @@ pub fn routes() -> Router<AppState> {
             get(metakocka::show).post(metakocka::enrich),
         )
         .route("/api/emails/ai-context", get(context::by_query))
+        .route(
+            "/api/emails/templates",
+            get(templates::list).post(templates::create),
+        )
+        .route("/api/emails/templates/populate", post(templates::populate))
+        .route(
+            "/api/emails/templates/{id}",
+            put(templates::replace).delete(templates::remove),
+        )
         .route("/api/emails/{id}", get(ingest::show))
         .route("/api/emails/{id}/metakocka-context", get(context::by_path))
         .route(

@@ -30,7 +30,6 @@ pub struct Emails {
     pub(crate) inventory: Inventory,
     pub(crate) errors: ErrorLog,
     pub(crate) retrieval: Option<Retrieval>,
-    #[allow(dead_code)] // the drafts read it (next commit)
     pub(crate) model: Arc<dyn ChatModel>,
     patterns: Arc<DocumentPatterns>,
     enrich_timeout: Duration,

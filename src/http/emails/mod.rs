@@ -5,6 +5,7 @@
 //! email answers 404, exactly like one that does not exist.
 
 mod context;
+mod drafts;
 mod ingest;
 mod metakocka;
 mod templates;
@@ -28,7 +29,11 @@ pub fn routes() -> Router<AppState> {
             "/api/emails/metakocka",
             get(metakocka::show).post(metakocka::enrich),
         )
-        .route("/api/emails/ai-context", get(context::by_query))
+        .route(
+            "/api/emails/ai-context",
+            get(context::by_query).post(drafts::generate),
+        )
+        .route("/api/ai/generate-response", post(drafts::generate))
         .route(
             "/api/emails/templates",
             get(templates::list).post(templates::create),

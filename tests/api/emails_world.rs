@@ -3,8 +3,9 @@
 //! CRM has a contact and two products of its own. Plus the calls the email tests share.
 
 use crate::fake_metakocka::{COMPANY_ID, FakeMetakocka, SECRET_KEY};
-use crate::helpers::{Engine, TestApp};
-use crate::metakocka_connection::{app_with_fake, save_credentials};
+use crate::helpers::{Engine, TestApp, spawn_app_with};
+use crate::metakocka_connection::save_credentials;
+use crm_mind::config::Settings;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -81,9 +82,19 @@ pub fn seed_metakocka(fake: &FakeMetakocka) {
 /// The app on `engine` with the fake seeded, organisation credentials saved, the inventory
 /// refreshed, and the CRM's own contact and products.
 pub async fn world(engine: Engine) -> World {
+    world_with(engine, |_| {}).await
+}
+
+/// [`world`] with settings changed by `configure` (a chat model, say).
+pub async fn world_with(engine: Engine, configure: impl FnOnce(&mut Settings)) -> World {
     let fake = FakeMetakocka::start().await;
     seed_metakocka(&fake);
-    let app = app_with_fake(engine, &fake).await;
+    let base_url = fake.base_url.clone();
+    let app = spawn_app_with(engine, move |settings| {
+        settings.metakocka_base_url = base_url;
+        configure(settings);
+    })
+    .await;
     let (_, token) = app.company_with_admin("Kettle Shop").await;
     save_credentials(&app, &token, "organization", COMPANY_ID, SECRET_KEY).await;
     let refreshed = app

@@ -5,6 +5,7 @@ mod auth;
 mod crm_links;
 mod emails;
 mod emails_context;
+mod emails_drafts;
 mod emails_enrichment;
 mod emails_templates;
 mod emails_world;

@@ -5,8 +5,8 @@
 //!
 //! An email is stored once per company and `message_id` (the mail system may post it
 //! again). Its text is kept as received and also split into the new text, the quoted earlier
-//! replies and the signature ([`message`]): only the new text is analysed, so an order
-//! number in a quoted thread does not become this email's subject by accident.
+//! replies and the signature ([`message`]): the new text is what the email asks; numbers in
+//! a quoted or forwarded thread still count, but less ([`enrich`]).
 
 pub mod context;
 pub mod defaults;

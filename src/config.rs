@@ -130,6 +130,15 @@ pub struct Settings {
     #[serde(default = "defaults::metakocka_timeout_secs")]
     pub metakocka_timeout_secs: u64,
 
+    // Emails (issue 6).
+    /// Regular expressions of document numbers in emails, separated by whitespace; unset,
+    /// `src/email/enrich/documents.rs` has the defaults (`\b\d{4}-\d{5}\b`, `PO-\d+`, ...).
+    #[serde(default)]
+    pub email_document_patterns: Option<String>,
+    /// How long an ingest waits for enrichment (Metakocka) before storing without it.
+    #[serde(default = "defaults::email_enrich_timeout_secs")]
+    pub email_enrich_timeout_secs: u64,
+
     // Metakocka error log (issue 5).
     /// Receives a JSON summary when errors of one category reach the threshold in the window;
     /// unset, no one is notified.
@@ -293,6 +302,9 @@ impl Settings {
 }
 
 mod defaults {
+    pub fn email_enrich_timeout_secs() -> u64 {
+        10
+    }
     pub fn reply_workers() -> usize {
         4
     }

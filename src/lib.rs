@@ -22,6 +22,7 @@ pub mod config;
 pub mod crm;
 pub mod dashboard;
 pub mod domain;
+pub mod email;
 pub mod facebook;
 pub mod http;
 pub mod intake;

@@ -195,9 +195,10 @@ pub fn state_for(
         dashboard: Dashboard::new(store.clone(), cipher.clone(), retrieval.clone()),
         metakocka_credentials: Credentials::new(store.clone(), cipher.clone()),
         metakocka_errors: ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
-        metakocka_inventory: inventory,
+        metakocka_inventory: inventory.clone(),
         metakocka_knowledge: knowledge,
         metakocka_sync: sync,
+        emails: emails_service(settings, &store, &cipher, inventory, retrieval.clone()),
         retrieval,
         intake: Intake::new(store.clone()).pausing_for(chrono::Duration::minutes(
             settings.reply_echo_pause_minutes.max(0),
@@ -210,6 +211,38 @@ pub fn state_for(
         metrics: telemetry::metrics_handle(),
         store,
     }
+}
+
+/// The email features over an opened store. A chat model or document pattern the settings
+/// get wrong is logged and replaced by the default (the extractive answerer, the default
+/// patterns), so that emails are still received.
+fn emails_service(
+    settings: &Settings,
+    store: &DynStore,
+    cipher: &Cipher,
+    inventory: Inventory,
+    retrieval: Option<Retrieval>,
+) -> crate::email::Emails {
+    use crate::email::enrich::DocumentPatterns;
+    let model = settings.chat_model().unwrap_or_else(|e| {
+        tracing::error!(error = %format!("{e:#}"), "the chat model for email drafts is not usable; drafts use the extractive answerer");
+        Arc::new(crate::llm::ExtractiveAnswerer::new())
+    });
+    let patterns = DocumentPatterns::parse(settings.email_document_patterns.as_deref())
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "CRM_MIND_EMAIL_DOCUMENT_PATTERNS does not parse; the default patterns apply");
+            DocumentPatterns::parse(None).expect("the default patterns parse")
+        });
+    crate::email::Emails::new(
+        store.clone(),
+        Credentials::new(store.clone(), cipher.clone()),
+        inventory,
+        ErrorLog::new(store.clone(), settings.metakocka_error_notify()),
+        retrieval,
+        model,
+        patterns,
+        std::time::Duration::from_secs(settings.email_enrich_timeout_secs.max(1)),
+    )
 }
 
 /// Lets `replies` answer what the intake stores: the intake wakes its worker.

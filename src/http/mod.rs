@@ -6,6 +6,7 @@
 
 mod auth;
 mod crm_links;
+mod emails;
 pub mod error;
 mod extract;
 mod metakocka;
@@ -61,6 +62,8 @@ pub struct AppState {
     /// Metakocka's records in retrieval; `None` when retrieval is off.
     pub metakocka_knowledge: Option<crate::metakocka::knowledge::MetakockaKnowledge>,
     pub metakocka_sync: crate::metakocka::sync::MetakockaSync,
+    /// Customer emails: ingest, enrichment, context, templates, drafts.
+    pub emails: crate::email::Emails,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -105,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metakocka::routes())
         .merge(records::routes())
         .nest(crate::admin::BASE, crate::admin::router())
+        .merge(emails::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

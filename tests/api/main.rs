@@ -5,6 +5,12 @@ mod admin;
 mod admin_console;
 mod auth;
 mod crm_links;
+mod emails;
+mod emails_context;
+mod emails_drafts;
+mod emails_enrichment;
+mod emails_templates;
+mod emails_world;
 #[allow(dead_code)] // the chat-model suite uses the rest
 #[path = "../llm/fake_chat.rs"]
 mod fake_chat;

@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_metakocka_sync.json",
         include_str!("../../../migrations/mongo/0008_metakocka_sync.json"),
     ),
+    (
+        "0009_emails.json",
+        include_str!("../../../migrations/mongo/0009_emails.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.

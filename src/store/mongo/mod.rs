@@ -10,7 +10,10 @@
 //! shape), `outbox_replies` (`replies.rs`), `conversations` and `conversation_turns`
 //! (`conversations.rs`), `metakocka_credentials` and `metakocka_error_logs`
 //! (`metakocka_*.rs`), `products`, `contacts` and `sales_documents` (`products.rs`,
-//! `contacts.rs`, `sales_documents.rs`), the last ones with their own record shapes. Every query filters
+//! `contacts.rs`, `sales_documents.rs`), the last ones with their own record shapes, the
+//! Metakocka sync's mappings, settings, runs and conflicts (`metakocka_mappings.rs`,
+//! `metakocka_sync.rs`); `emails`, their link collections and `email_templates`
+//! (`emails.rs`, `email_templates.rs`). Every query filters
 //! by `company_id` (or the company's `_id`), except the lookups the traits document as
 //! unscoped: by page id, email and token hash, each a globally unique key, and the reply
 //! worker's leases, which serve every company and find an event by its uuid.
@@ -20,6 +23,8 @@
 mod companies;
 mod contacts;
 mod conversations;
+mod email_templates;
+mod emails;
 mod errors;
 mod inbox;
 mod leases;

@@ -6,6 +6,8 @@
 
 mod accounts;
 mod conversations;
+mod email_templates;
+mod emails;
 mod inbox;
 mod metakocka_credentials;
 mod metakocka_error_logs;
@@ -40,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0006_records.sql"),
     include_str!("../../../migrations/sqlite/0007_sales_documents.sql"),
     include_str!("../../../migrations/sqlite/0008_metakocka_sync.sql"),
+    include_str!("../../../migrations/sqlite/0009_emails.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

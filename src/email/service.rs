@@ -1,0 +1,148 @@
+//! [`Emails`]: the email features over the store, Metakocka and the chat model, as the HTTP
+//! layer calls them. Cheap to clone.
+
+use super::enrich::{DocumentPatterns, Enricher};
+use super::{IncomingEmail, StoredEmail};
+use crate::domain::{CompanyId, UserId};
+use crate::llm::ChatModel;
+use crate::metakocka::client::{MetakockaClient, MetakockaCredentials};
+use crate::metakocka::credentials::Credentials;
+use crate::metakocka::error_log::ErrorLog;
+use crate::metakocka::inventory::{Inventory, for_client};
+use crate::rag::Retrieval;
+use crate::store::{DynStore, InsertOutcome, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What an ingest did.
+#[derive(Debug)]
+pub enum Ingested {
+    /// Stored now (and enriched, when enrichment finished in time).
+    New(StoredEmail),
+    /// The company had an email with this `message_id`: here it is, unchanged.
+    Existing(StoredEmail),
+}
+
+#[derive(Clone)]
+pub struct Emails {
+    pub(crate) store: DynStore,
+    pub(crate) credentials: Credentials,
+    pub(crate) inventory: Inventory,
+    pub(crate) errors: ErrorLog,
+    pub(crate) retrieval: Option<Retrieval>,
+    pub(crate) model: Arc<dyn ChatModel>,
+    patterns: Arc<DocumentPatterns>,
+    enrich_timeout: Duration,
+}
+
+impl Emails {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        store: DynStore,
+        credentials: Credentials,
+        inventory: Inventory,
+        errors: ErrorLog,
+        retrieval: Option<Retrieval>,
+        model: Arc<dyn ChatModel>,
+        patterns: DocumentPatterns,
+        enrich_timeout: Duration,
+    ) -> Self {
+        Self {
+            store,
+            credentials,
+            inventory,
+            errors,
+            retrieval,
+            model,
+            patterns: Arc::new(patterns),
+            enrich_timeout,
+        }
+    }
+
+    /// Stores the email once per `message_id`, then enriches it, waiting at most the
+    /// configured time: an email whose enrichment is slow is stored without it (enrich it
+    /// again later), never refused.
+    pub async fn ingest(
+        &self,
+        company: &CompanyId,
+        user: Option<&UserId>,
+        incoming: IncomingEmail,
+    ) -> Result<Ingested, StoreError> {
+        let email = StoredEmail::create(company, incoming, crate::records::now());
+        if self.store.insert_email(&email).await? == InsertOutcome::Duplicate {
+            let existing = self
+                .store
+                .find_email_by_message_id(company, &email.message_id)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Unavailable("a duplicate email vanished while read".into())
+                })?;
+            return Ok(Ingested::Existing(existing));
+        }
+        match tokio::time::timeout(
+            self.enrich_timeout,
+            self.enrich(company, user, email.clone()),
+        )
+        .await
+        {
+            Ok(Ok(enriched)) => Ok(Ingested::New(enriched)),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, email = %email.id, "the new email was stored but not enriched");
+                Ok(Ingested::New(email))
+            }
+            Err(_) => {
+                tracing::warn!(email = %email.id, "enrichment took too long; the email is stored without it");
+                Ok(Ingested::New(email))
+            }
+        }
+    }
+
+    /// Finds the email's partner, documents and products, stores them with the email and
+    /// replaces its links.
+    #[tracing::instrument(skip_all, fields(company = %company, email = %email.id))]
+    pub async fn enrich(
+        &self,
+        company: &CompanyId,
+        user: Option<&UserId>,
+        mut email: StoredEmail,
+    ) -> Result<StoredEmail, StoreError> {
+        let metakocka = self.metakocka(company, user).await;
+        let access = metakocka
+            .as_ref()
+            .map(|(client, credentials)| (client, credentials));
+        let enrichment = Enricher::new(&self.store, company, access, &self.errors, &self.patterns)
+            .run(&email)
+            .await?;
+        let (contacts, documents) = enrichment.links(&email.id);
+        email.enrichment = Some(enrichment);
+        self.store.update_email(&email).await?;
+        self.store
+            .replace_email_links(company, &email.id, &contacts, &documents)
+            .await?;
+        Ok(email)
+    }
+
+    /// The Metakocka client and the credentials a call for `user` uses; `None` (logged)
+    /// when there are none or they cannot be opened.
+    pub(crate) async fn metakocka(
+        &self,
+        company: &CompanyId,
+        user: Option<&UserId>,
+    ) -> Option<(MetakockaClient, MetakockaCredentials)> {
+        let client = match self.inventory.client() {
+            Ok(client) => client.clone(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the Metakocka client is not usable");
+                return None;
+            }
+        };
+        match self.credentials.effective_credentials(company, user).await {
+            Ok(Some((credentials, _))) => Some((client, for_client(credentials))),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "the Metakocka credentials could not be read");
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! `GET /api/emails/{id}/metakocka-context` and `GET /api/emails/ai-context?email_id=`: one
+//! email's context, each item with its source.
+
+use super::super::AppState;
+use super::super::error::ApiError;
+use super::super::extract::{ApiQuery, Caller};
+use super::company_email;
+use super::metakocka::EmailRef;
+use crate::email::context::EmailContext;
+use axum::Json;
+use axum::extract::{Path, State};
+
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn by_path(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<EmailContext>, ApiError> {
+    context(&state, &caller, &id).await
+}
+
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn by_query(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<EmailRef>,
+) -> Result<Json<EmailContext>, ApiError> {
+    context(&state, &caller, &query.email_id).await
+}
+
+async fn context(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Json<EmailContext>, ApiError> {
+    let email = company_email(state, caller.company(), id).await?;
+    let (_, context) = state
+        .emails
+        .context(Some(&caller.session.user_id), email)
+        .await?;
+    Ok(Json(context))
+}

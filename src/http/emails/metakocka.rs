@@ -1,0 +1,95 @@
+//! `POST/GET /api/emails/metakocka` (an email's enrichment) and the emails of a Metakocka
+//! partner or document.
+
+use super::super::AppState;
+use super::super::error::ApiError;
+use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::company_email;
+use crate::email::StoredEmail;
+use crate::email::enrich::Enrichment;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// `{ "email_id": "..." }`, as a body or a query.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRef {
+    pub email_id: String,
+}
+
+/// An email's id and what enrichment found for it.
+#[derive(Serialize)]
+pub struct EnrichmentAnswer {
+    email_id: String,
+    enrichment: Option<Enrichment>,
+}
+
+/// Runs enrichment again (Metakocka may know more now) and answers what it found.
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn enrich(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<EmailRef>,
+) -> Result<Json<EnrichmentAnswer>, ApiError> {
+    let email = company_email(&state, caller.company(), &body.email_id).await?;
+    let user = &caller.session.user_id;
+    let email = state
+        .emails
+        .enrich(caller.company(), Some(user), email)
+        .await?;
+    Ok(Json(EnrichmentAnswer {
+        email_id: email.id,
+        enrichment: email.enrichment,
+    }))
+}
+
+/// What enrichment found when it last ran (`null` before it ran).
+#[tracing::instrument(skip_all, fields(company = %caller.company()))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<EmailRef>,
+) -> Result<Json<EnrichmentAnswer>, ApiError> {
+    let email = company_email(&state, caller.company(), &query.email_id).await?;
+    Ok(Json(EnrichmentAnswer {
+        email_id: email.id,
+        enrichment: email.enrichment,
+    }))
+}
+
+/// How many of an entity's emails a list shows.
+const LINKED_LIMIT: u32 = 100;
+
+fn emails_json(emails: Vec<StoredEmail>) -> Json<Value> {
+    Json(json!({ "items": emails }))
+}
+
+/// The emails whose sender is the partner (Metakocka `mk_id`) or CRM contact `id`.
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn emails_of_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let emails = state
+        .store
+        .emails_of_contact(caller.company(), &id, LINKED_LIMIT)
+        .await?;
+    Ok(emails_json(emails))
+}
+
+/// The emails that mention the document (`mk_id` or `count_code`).
+#[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+pub async fn emails_of_document(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let emails = state
+        .store
+        .emails_of_document(caller.company(), &id, LINKED_LIMIT)
+        .await?;
+    Ok(emails_json(emails))
+}

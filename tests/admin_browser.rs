@@ -12,7 +12,6 @@ mod fake_crm;
 #[allow(dead_code)]
 #[path = "graph_api/fake_graph.rs"]
 mod fake_graph;
-#[allow(dead_code)]
 #[path = "support/fake_metakocka.rs"]
 mod fake_metakocka;
 #[allow(dead_code)]

@@ -55,6 +55,21 @@ async fn text_of(client: &Session, selector: &str) -> String {
     css(client, selector).await.text().await.unwrap()
 }
 
+/// Waits until an element matched by `xpath` says `text`. A click on a form button returns
+/// before the next page loads, and the old page may still show a similar element (a flash
+/// of the change before), so reading "the" element at once could read the old page.
+async fn wait_until_shown(client: &Session, xpath: &str, text: &str) {
+    let wanted = format!("{xpath}[contains(normalize-space(.), '{text}')]");
+    if let Err(e) = client.wait_for(By::XPath(&wanted), PATIENCE).await {
+        let page = client.source().await.unwrap_or_default();
+        panic!("nothing at {xpath} says {text:?} ({e:?}); the page:\n{page}");
+    }
+}
+
+async fn flash_says(client: &Session, text: &str) {
+    wait_until_shown(client, "//*[contains(@class,'flash')]", text).await;
+}
+
 async fn sign_in(client: &Session, app: &TestApp, email: &str) {
     client
         .goto(&format!("{}/admin/login", app.address))
@@ -71,7 +86,7 @@ async fn sign_in(client: &Session, app: &TestApp, email: &str) {
         .click()
         .await
         .unwrap();
-    assert_eq!(text_of(client, "h1").await, "Dashboard");
+    wait_until_shown(client, "//h1", "Dashboard").await;
 }
 
 async fn sign_out(client: &Session) {
@@ -83,18 +98,26 @@ async fn sign_out(client: &Session) {
     css(client, "#email").await;
 }
 
-/// Clicks the button whose text is `label` inside the element matched by `scope`.
+/// Clicks the button whose text is `label` inside the element matched by `scope`. The page's
+/// script may swap a link's status cell between finding the button and clicking it (WebDriver
+/// then answers "stale element reference" and clicks nothing), so that case looks again.
 async fn click_button(client: &Session, scope: &str, label: &str) {
     let xpath = format!(
         "{scope}//button[normalize-space(text())='{label}' or starts-with(normalize-space(.), '{label} ')]"
     );
-    client
-        .wait_for(By::XPath(&xpath), PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("no button {label:?} in {scope}: {e:?}"))
-        .click()
-        .await
-        .unwrap();
+    let mut last_error = None;
+    for _ in 0..20 {
+        let button = client
+            .wait_for(By::XPath(&xpath), PATIENCE)
+            .await
+            .unwrap_or_else(|e| panic!("no button {label:?} in {scope}: {e:?}"));
+        match button.click().await {
+            Ok(()) => return,
+            Err(e) if e.0.contains("stale element reference") => last_error = Some(e),
+            Err(e) => panic!("clicking {label:?} in {scope}: {e:?}"),
+        }
+    }
+    panic!("the button {label:?} in {scope} kept being replaced: {last_error:?}");
 }
 
 #[tokio::test]
@@ -156,7 +179,6 @@ async fn an_operators_day_in_the_console() {
         .goto(&format!("{}/admin/login", app.address))
         .await
         .unwrap();
-    screenshot(client, "login").await;
     sign_in(client, &app, "operator@example.com").await;
 
     // Add a CRM link served by the fake CRM, sync it, and watch the run finish.
@@ -180,7 +202,7 @@ async fn an_operators_day_in_the_console() {
         .await
         .unwrap();
     click_button(client, "//form[contains(@action, '/links')]", "Add link").await;
-    assert!(text_of(client, ".flash").await.contains("Shop CRM"));
+    flash_says(client, "CRM link \u{201c}Shop CRM\u{201d} added.").await;
     let row = "//tr[@data-link-name='Shop CRM']";
     let indexed = format!(
         "{row}//div[contains(@class,'link-status') and not(@data-running)][.//span[contains(@class,'state-indexed')]]"
@@ -304,7 +326,7 @@ async fn an_operators_day_in_the_console() {
         .await
         .unwrap();
     click_button(client, row, "Deactivate").await;
-    assert!(text_of(client, ".flash").await.contains("deactivated"));
+    flash_says(client, "Link deactivated").await;
     let badge = client
         .find(By::XPath(&format!(
             "{row}//span[contains(@class,'badge')][1]"
@@ -313,7 +335,7 @@ async fn an_operators_day_in_the_console() {
         .unwrap();
     assert_eq!(badge.text().await.unwrap(), "inactive");
     click_button(client, row, "Activate").await;
-    assert!(text_of(client, ".flash").await.contains("activated"));
+    flash_says(client, "Link activated").await;
 
     // Metakocka credentials: a wrong key shows Metakocka's own words, the right one works.
     client
@@ -336,17 +358,15 @@ async fn an_operators_day_in_the_console() {
         "Save credentials",
     )
     .await;
+    flash_says(client, "Metakocka credentials saved.").await;
     click_button(
         client,
         "//form[contains(@action,'/test')]",
         "Test connection",
     )
     .await;
-    let refused = text_of(client, "#mk-test-result").await;
-    assert!(
-        refused.contains("Wrong secret_key or company_id"),
-        "{refused}"
-    );
+    let test_result = "//*[@id='mk-test-result']";
+    wait_until_shown(client, test_result, "Wrong secret_key or company_id").await;
     css(client, "#mk-company")
         .await
         .send_keys(COMPANY_ID)
@@ -363,17 +383,14 @@ async fn an_operators_day_in_the_console() {
         "Save credentials",
     )
     .await;
+    flash_says(client, "Metakocka credentials saved.").await;
     click_button(
         client,
         "//form[contains(@action,'/test')]",
         "Test connection",
     )
     .await;
-    assert!(
-        text_of(client, "#mk-test-result")
-            .await
-            .contains("Connection works")
-    );
+    wait_until_shown(client, test_result, "Connection works").await;
     screenshot(client, "metakocka").await;
 
     // The failed test is in the error log: resolve it with a note, then export the CSV.
@@ -405,7 +422,7 @@ async fn an_operators_day_in_the_console() {
         .await
         .unwrap();
     click_button(client, wrong_key, "Resolve").await;
-    assert!(text_of(client, ".flash").await.contains("resolved"));
+    flash_says(client, "Error resolved.").await;
     let export = css(client, "a[href^='/admin/errors/export.csv']").await;
     let href = export.attr("href").await.unwrap().expect("an export link");
     let cookie = client.cookie("crm_mind_admin").await.unwrap();

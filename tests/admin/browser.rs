@@ -20,6 +20,7 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        self.client.end_blocking();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

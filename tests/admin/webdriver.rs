@@ -143,6 +143,31 @@ impl Session {
         Ok(cookie["value"].as_str().unwrap_or_default().to_owned())
     }
 
+    /// Ends the session without a runtime, for `Drop` after a failed assertion: chromedriver
+    /// then quits the browser. Killing chromedriver alone would leave Chromium running.
+    pub fn end_blocking(&self) {
+        use std::io::{Read, Write};
+        let Some((host, path)) = self
+            .base
+            .strip_prefix("http://")
+            .and_then(|rest| rest.split_once('/'))
+        else {
+            return;
+        };
+        let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+            return;
+        };
+        // Only a guard against a hung driver, not a speed expectation.
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
+        let request =
+            format!("DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        // chromedriver answers once the browser has quit, and may keep the connection open
+        // after that: the first bytes of the answer are enough.
+        if stream.write_all(request.as_bytes()).is_ok() {
+            let _ = stream.read(&mut [0; 512]);
+        }
+    }
+
     pub async fn close(&self) -> Result<()> {
         call(&self.http, reqwest::Method::DELETE, &self.base, None)
             .await

@@ -6,6 +6,7 @@ use std::fmt::Write;
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 160.0;
 const LABEL_SPACE: f64 = 28.0;
+const MAX_BAR_WIDTH: f64 = 48.0;
 
 /// A bar chart of `(label, value)` pairs, titled for assistive technology.
 pub fn bars(title: &str, points: &[(String, f64)], unit: &str) -> String {
@@ -30,7 +31,8 @@ pub fn bars(title: &str, points: &[(String, f64)], unit: &str) -> String {
         .fold(0.0_f64, f64::max)
         .max(1.0);
     let slot = WIDTH / points.len() as f64;
-    let bar = (slot * 0.7).max(1.0);
+    // Capped: with only a day or two of data, a bar as wide as its slot reads as a block.
+    let bar = (slot * 0.7).clamp(1.0, MAX_BAR_WIDTH);
     for (i, (label, value)) in points.iter().enumerate() {
         let h = (value / max) * (HEIGHT - 16.0);
         let x = i as f64 * slot + (slot - bar) / 2.0;
@@ -85,6 +87,12 @@ mod tests {
         assert_eq!(percentile(&mut values, 95.0), Some(95));
         assert_eq!(percentile(&mut [7], 95.0), Some(7));
         assert_eq!(percentile(&mut [], 95.0), None);
+    }
+
+    #[test]
+    fn a_single_day_is_a_bar_not_a_block() {
+        let svg = bars("Errors per day", &[("11-29".into(), 2.0)], "");
+        assert!(svg.contains(r#"width="48.0""#), "{svg}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod errors;
 mod link_form;
+mod link_sync;
 pub mod links;
 pub mod metakocka;
 pub mod replies;

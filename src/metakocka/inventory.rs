@@ -61,6 +61,14 @@ pub struct Inventory {
     after_refresh: Option<AfterRefresh>,
 }
 
+/// Why Metakocka refused a connection test: the error-log category and Metakocka's own
+/// text (or ours when Metakocka gave none).
+#[derive(Debug, Clone)]
+pub struct ConnectionRefused {
+    pub category: error_log::ErrorCategory,
+    pub message: String,
+}
+
 /// A hook run after each successful refresh; it must not wait (spawn instead).
 pub type AfterRefresh = Arc<dyn Fn(&CompanyId) + Send + Sync>;
 
@@ -92,6 +100,46 @@ impl Inventory {
     /// The integration's shared client.
     pub fn client(&self) -> Result<&MetakockaClient, MetakockaError> {
         self.client.as_ref().map_err(Clone::clone)
+    }
+
+    /// One cheap real call with `credentials`; a refusal is written to the company's error
+    /// log (operation `test_connection`, `source` in its details: who asked, from where).
+    pub async fn test_connection(
+        &self,
+        company: &CompanyId,
+        user: &UserId,
+        credentials: &MetakockaCredentials,
+        source: &str,
+    ) -> Result<(), ConnectionRefused> {
+        let outcome = match self.client() {
+            Ok(client) => client.test_connection(credentials).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        let Err(e) = outcome else {
+            return Ok(());
+        };
+        let refused = ConnectionRefused {
+            category: log_category(e.category()),
+            message: e
+                .metakocka_message()
+                .map_or_else(|| e.to_string(), str::to_owned),
+        };
+        self.errors
+            .record(NewError {
+                company_id: company.clone(),
+                user_id: Some(user.clone()),
+                category: refused.category,
+                entity_type: EntityType::Credentials,
+                entity_id: None,
+                operation: "test_connection".to_owned(),
+                message: refused.message.clone(),
+                details: serde_json::json!({
+                    "source": source,
+                    "metakocka_company_id": credentials.company_id,
+                }),
+            })
+            .await;
+        Err(refused)
     }
 
     /// One product's stock per warehouse from the company's snapshot; `None` before the

@@ -10,9 +10,22 @@ use super::inventory::{Inventory, RefreshError};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-/// Starts the refresh loop; `None` when `every_minutes` is 0 (the schedule is off). The first
-/// round runs one period after start, so a restart does not call Metakocka at once.
+/// Starts the refresh loop; `None` when `every_minutes` is 0 (the schedule is off).
 pub fn spawn(inventory: Inventory, every_minutes: u64) -> Option<JoinHandle<()>> {
+    spawn_rounds(every_minutes, move || {
+        let inventory = inventory.clone();
+        async move { refresh_all(&inventory).await }
+    })
+}
+
+/// Runs `round` every `every_minutes` (a Metakocka schedule: the inventory refresh, the
+/// knowledge reindex); `None` when it is 0. The first round runs one period after start, so
+/// a restart does not call Metakocka at once, and a late round delays the next.
+pub fn spawn_rounds<F, Round>(every_minutes: u64, round: F) -> Option<JoinHandle<()>>
+where
+    F: Fn() -> Round + Send + 'static,
+    Round: std::future::Future<Output = ()> + Send,
+{
     if every_minutes == 0 {
         return None;
     }
@@ -22,7 +35,7 @@ pub fn spawn(inventory: Inventory, every_minutes: u64) -> Option<JoinHandle<()>>
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            refresh_all(&inventory).await;
+            round().await;
         }
     }))
 }

@@ -39,7 +39,9 @@ async fn a_background_run_shows_progress_refuses_a_second_start_and_cancels() {
             )
             .await;
         }
-        fake.set_delay(Duration::from_millis(40));
+        // Slow enough (40 records × 150 ms, two calls at a time: 3 s) that the cancel below
+        // lands mid-run even on a loaded machine.
+        fake.set_delay(Duration::from_millis(150));
         let response = app
             .request(
                 Method::POST,

@@ -9,7 +9,6 @@ use crate::admin::render::Rendered;
 use crate::admin::session::{AdminSession, page};
 use crate::http::AppState;
 use crate::metakocka::credentials::{CredentialError, CredentialOwner, StoredCredentials};
-use crate::metakocka::error_log::{EntityType, NewError};
 use crate::metakocka::inventory;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -135,31 +134,19 @@ pub async fn test(
         return render(&state, &session, None, Some(result), "", &BTreeMap::new()).await;
     };
     let credentials = inventory::for_client(credentials);
-    let outcome = match state.metakocka_inventory.client() {
-        Ok(client) => client.test_connection(&credentials).await,
-        Err(e) => Err(e),
-    };
+    let outcome = state
+        .metakocka_inventory
+        .test_connection(
+            session.company(),
+            &session.session.user_id,
+            &credentials,
+            "admin_console",
+        )
+        .await;
     let result = match outcome {
-        Ok(_) => context! { ok => true, message => "Metakocka accepted these credentials." },
-        Err(e) => {
-            let category = inventory::log_category(e.category());
-            let message = e
-                .metakocka_message()
-                .map_or_else(|| e.to_string(), str::to_owned);
-            state
-                .metakocka_errors
-                .record(NewError {
-                    company_id: session.company().clone(),
-                    user_id: Some(session.session.user_id.clone()),
-                    category,
-                    entity_type: EntityType::Credentials,
-                    entity_id: None,
-                    operation: "test_connection".to_owned(),
-                    message: message.clone(),
-                    details: serde_json::json!({ "source": "admin_console", "metakocka_company_id": credentials.company_id }),
-                })
-                .await;
-            context! { ok => false, category => category.as_str(), message => message }
+        Ok(()) => context! { ok => true, message => "Metakocka accepted these credentials." },
+        Err(refused) => {
+            context! { ok => false, category => refused.category.as_str(), message => refused.message }
         }
     };
     render(&state, &session, None, Some(result), "", &BTreeMap::new()).await

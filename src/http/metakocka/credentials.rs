@@ -11,7 +11,6 @@ use super::super::extract::{ApiJson, ApiQuery, Caller};
 use crate::domain::FieldError;
 use crate::metakocka::client::MetakockaCredentials;
 use crate::metakocka::credentials::{CredentialOwner, CredentialScope, StoredCredentials};
-use crate::metakocka::error_log::{EntityType, NewError};
 use crate::metakocka::inventory;
 use axum::Json;
 use axum::extract::State;
@@ -168,35 +167,23 @@ pub async fn test(
             (inventory::for_client(credentials), source)
         }
     };
-    let outcome = match state.metakocka_inventory.client() {
-        Ok(client) => client.test_connection(&credentials).await,
-        Err(e) => Err(e),
-    };
-    let Err(e) = outcome else {
-        return Ok(Json(json!({ "ok": true, "source": source })));
-    };
-    let category = inventory::log_category(e.category());
-    let message = e
-        .metakocka_message()
-        .map_or_else(|| e.to_string(), str::to_owned);
-    state
-        .metakocka_errors
-        .record(NewError {
-            company_id: caller.company().clone(),
-            user_id: Some(caller.session.user_id.clone()),
-            category,
-            entity_type: EntityType::Credentials,
-            entity_id: None,
-            operation: "test_connection".to_owned(),
-            message: message.clone(),
-            details: json!({ "source": source, "metakocka_company_id": credentials.company_id }),
-        })
-        .await;
-    Ok(Json(json!({
-        "ok": false,
-        "source": source,
-        "error": { "category": category, "message": message },
-    })))
+    match state
+        .metakocka_inventory
+        .test_connection(
+            caller.company(),
+            &caller.session.user_id,
+            &credentials,
+            source,
+        )
+        .await
+    {
+        Ok(()) => Ok(Json(json!({ "ok": true, "source": source }))),
+        Err(refused) => Ok(Json(json!({
+            "ok": false,
+            "source": source,
+            "error": { "category": refused.category, "message": refused.message },
+        }))),
+    }
 }
 
 /// The body's credentials; `None` for an empty body or `{}`. Parse errors do not quote the

@@ -4,24 +4,15 @@
 //! the schedule.
 
 use super::{MetakockaKnowledge, ReindexError};
-use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// Starts the loop; `None` when `every_minutes` is 0. The first round runs one period after
 /// start, so a restart does not call Metakocka at once.
 pub fn spawn(knowledge: MetakockaKnowledge, every_minutes: u64) -> Option<JoinHandle<()>> {
-    if every_minutes == 0 {
-        return None;
-    }
-    let period = Duration::from_secs(every_minutes.saturating_mul(60));
-    Some(tokio::spawn(async move {
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            reindex_all(&knowledge).await;
-        }
-    }))
+    crate::metakocka::inventory_schedule::spawn_rounds(every_minutes, move || {
+        let knowledge = knowledge.clone();
+        async move { reindex_all(&knowledge).await }
+    })
 }
 
 /// One round: every company with organisation credentials, in turn. A failure is already

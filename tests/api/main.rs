@@ -3,6 +3,9 @@
 
 mod admin;
 mod admin_console;
+mod admin_emails;
+mod admin_signout;
+mod admin_sync;
 mod auth;
 mod crm_links;
 mod emails;

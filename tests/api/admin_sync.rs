@@ -339,3 +339,81 @@ async fn another_companys_run_cannot_be_cancelled() {
     assert_eq!(own.status(), StatusCode::SEE_OTHER);
     assert!(decoded_location(&own).contains("had already ended (done)"));
 }
+
+#[tokio::test]
+async fn contacts_come_from_metakocka_and_a_sales_document_syncs_by_its_own_button() {
+    let fake = FakeMetakocka::start().await;
+    for engine in engines() {
+        let mk = format!("console-from-{engine:?}");
+        fake.seed_partners(&mk, 2);
+        fake.seed_products(&mk, 1);
+        let (app, company, token) = synced_app(engine, &fake, &mk).await;
+        let (admin, _) = consoles(&app, &company).await;
+        let contacts = "/admin/integrations/metakocka/sync/contacts";
+
+        let (_, before) = admin.get_text(contacts).await;
+        assert!(
+            before.contains("<strong>2</strong> contacts in Metakocka not mapped"),
+            "{engine:?}"
+        );
+        assert!(before.contains("No contacts in crm-mind"), "{engine:?}");
+        let pulled = admin.post(contacts, &[("action", "from")]).await;
+        assert!(decoded_location(&pulled).contains("Bringing Metakocka's contacts into crm-mind"));
+        until_run_ends(&admin, contacts).await;
+        let (_, after) = admin.get_text(contacts).await;
+        assert_eq!(
+            after.matches("mapping-status state-synced").count(),
+            2,
+            "{engine:?}"
+        );
+        assert!(after.contains("<strong>0</strong> contacts in Metakocka not mapped"));
+
+        let product = create_product(
+            &app,
+            &token,
+            json!({"code": "D-1", "name": "D", "price": 1}),
+        )
+        .await;
+        let contact: Value = app
+            .request(
+                Method::POST,
+                "/api/contacts",
+                Some(&token),
+                Some(json!({"name": "Ana Novak", "email": "ana@shop.si"})),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let document: Value = app
+            .request(
+                Method::POST,
+                "/api/sales-documents",
+                Some(&token),
+                Some(json!({"doc_type": "sales_offer", "number": "OFF-1",
+                            "contact_id": contact["id"], "doc_date": "2026-11-02",
+                            "lines": [{"product_id": product, "quantity": 2, "unit_price": "10.50"}]})),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let document = document["id"].as_str().unwrap();
+        let documents = "/admin/integrations/metakocka/sync/sales-documents";
+        let (_, html) = admin.get_text(documents).await;
+        assert!(
+            row(&html, document).contains("sales offer OFF-1"),
+            "{engine:?}"
+        );
+        assert_eq!(status_in(row(&html, document)), "not synced");
+        let one = admin.post(documents, &[("one", document)]).await;
+        assert!(
+            decoded_location(&one).contains("The sales document is synced"),
+            "{engine:?}: {}",
+            decoded_location(&one)
+        );
+        let (_, html) = admin.get_text(documents).await;
+        assert_eq!(status_in(row(&html, document)), "synced", "{engine:?}");
+        assert!(row(&html, document).contains("OFF-1"), "the count code");
+    }
+}

@@ -16,7 +16,10 @@ use serde_json::{Value, json};
 const PRODUCTS: &str = "/admin/integrations/metakocka/sync/products";
 
 /// An admin and an agent of `company` signed in to the console.
-async fn consoles(app: &TestApp, company: &crm_mind::domain::CompanyId) -> (Console, Console) {
+pub(crate) async fn consoles(
+    app: &TestApp,
+    company: &crm_mind::domain::CompanyId,
+) -> (Console, Console) {
     let admin = format!("op-{}@example.com", uuid::Uuid::new_v4().simple());
     let agent = format!("agent-{}@example.com", uuid::Uuid::new_v4().simple());
     app.user_token(company, &admin, Role::Admin).await;
@@ -45,7 +48,7 @@ fn status_in(row: &str) -> &str {
 }
 
 /// Waits (by asking, not by the clock) until the kind's latest run is no longer running.
-async fn until_run_ends(console: &Console, page: &str) {
+pub(crate) async fn until_run_ends(console: &Console, page: &str) {
     for _ in 0..200 {
         let (status, html) = console.get_text(&format!("{page}/progress")).await;
         assert_eq!(status, StatusCode::OK);
@@ -57,7 +60,7 @@ async fn until_run_ends(console: &Console, page: &str) {
     panic!("the run did not end");
 }
 
-fn decoded_location(response: &reqwest::Response) -> String {
+pub(crate) fn decoded_location(response: &reqwest::Response) -> String {
     let location = response.headers()[LOCATION].to_str().unwrap();
     url::form_urlencoded::parse(
         location

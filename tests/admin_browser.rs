@@ -5,6 +5,7 @@
 mod admin {
     pub mod browser;
     pub mod steps;
+    #[allow(dead_code)] // `admin_browser_sync.rs` uses the rest of it
     pub mod webdriver;
 }
 #[allow(dead_code)]

@@ -1,7 +1,7 @@
 //! The Metakocka sync page in a real headless Chromium: an operator selects every product
 //! with "select all", syncs them to the fake Metakocka with one button, and sees each
-//! mapping status turn "synced" with its Metakocka id, without reloading by hand. A
-//! screenshot of the page lands in `docs/screenshots/`.
+//! mapping status turn "synced" with its Metakocka id, without reloading by hand; the page
+//! fits a phone-width screen. A screenshot of the page lands in `docs/screenshots/`.
 
 // Shared with `admin_browser.rs`, which uses the rest of them.
 mod admin {
@@ -132,6 +132,34 @@ async fn bulk_selected_products_sync_and_their_statuses_turn_synced() {
         "the three products were created in Metakocka"
     );
     screenshot(client, "metakocka_sync").await;
+
+    // At phone width the page still fits: no sideways scrolling on the sync and settings pages.
+    client.set_window_size(390, 844).await.unwrap();
+    for path in ["sync/products", "settings"] {
+        client
+            .goto(&format!(
+                "{}/admin/integrations/metakocka/{path}",
+                app.address
+            ))
+            .await
+            .unwrap();
+        css(client, "main form").await;
+        let measured = client
+            .execute(
+                "const d = document.documentElement; return [d.scrollWidth - d.clientWidth, window.innerWidth];",
+            )
+            .await
+            .unwrap();
+        let (overflow, width) = (measured[0].as_i64(), measured[1].as_i64());
+        assert!(
+            width.is_some_and(|w| w < 500),
+            "a phone-width window: {measured}"
+        );
+        assert!(
+            overflow.is_some_and(|px| px <= 0),
+            "{path} scrolls sideways at phone width: {measured}"
+        );
+    }
 
     browser.client.close().await.unwrap();
 }

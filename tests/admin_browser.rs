@@ -4,6 +4,8 @@
 
 mod admin {
     pub mod browser;
+    pub mod steps;
+    #[allow(dead_code)] // `admin_browser_sync.rs` uses the rest of it
     pub mod webdriver;
 }
 #[allow(dead_code)]
@@ -19,19 +21,19 @@ mod fake_metakocka;
 mod helpers;
 
 use admin::browser::{self, screenshot};
-use admin::webdriver::{By, Element, Session};
+use admin::steps::{
+    PATIENCE, click_button, css, flash_says, sign_in, sign_out, text_of, wait_until_shown,
+};
+use admin::webdriver::By;
 use chrono::Utc;
 use crm_mind::domain::Role;
 use crm_mind::metakocka::error_log::{EntityType, ErrorCategory, NewError};
 use fake_crm::FakeCrm;
 use fake_graph::{FakeGraph, PAGE_ID, PAGE_TOKEN, PSID};
 use fake_metakocka::{COMPANY_ID, FakeMetakocka, SECRET_KEY};
-use helpers::{Engine, PASSWORD, TestApp, spawn_app_with};
+use helpers::{Engine, PASSWORD, spawn_app_with};
 use serde_json::json;
 use std::time::Duration;
-
-/// Long enough for a CRM sync or a reply on a loaded two-core machine; never a speed check.
-const PATIENCE: Duration = Duration::from_secs(90);
 
 fn shop_data() -> serde_json::Value {
     json!({
@@ -42,82 +44,6 @@ fn shop_data() -> serde_json::Value {
             {"sku": "KET-RED-1", "name": "Red kettle", "price": "39.90 EUR", "stock": 4}
         ]
     })
-}
-
-async fn css<'a>(client: &'a Session, selector: &str) -> Element<'a> {
-    client
-        .wait_for(By::Css(selector), PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("no {selector}: {e:?}"))
-}
-
-async fn text_of(client: &Session, selector: &str) -> String {
-    css(client, selector).await.text().await.unwrap()
-}
-
-/// Waits until an element matched by `xpath` says `text`. A click on a form button returns
-/// before the next page loads, and the old page may still show a similar element (a flash
-/// of the change before), so reading "the" element at once could read the old page.
-async fn wait_until_shown(client: &Session, xpath: &str, text: &str) {
-    let wanted = format!("{xpath}[contains(normalize-space(.), '{text}')]");
-    if let Err(e) = client.wait_for(By::XPath(&wanted), PATIENCE).await {
-        let page = client.source().await.unwrap_or_default();
-        panic!("nothing at {xpath} says {text:?} ({e:?}); the page:\n{page}");
-    }
-}
-
-async fn flash_says(client: &Session, text: &str) {
-    wait_until_shown(client, "//*[contains(@class,'flash')]", text).await;
-}
-
-async fn sign_in(client: &Session, app: &TestApp, email: &str) {
-    client
-        .goto(&format!("{}/admin/login", app.address))
-        .await
-        .unwrap();
-    css(client, "#email").await.send_keys(email).await.unwrap();
-    css(client, "#password")
-        .await
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    css(client, "form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_until_shown(client, "//h1", "Dashboard").await;
-}
-
-async fn sign_out(client: &Session) {
-    css(client, "form.logout button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    css(client, "#email").await;
-}
-
-/// Clicks the button whose text is `label` inside the element matched by `scope`. The page's
-/// script may swap a link's status cell between finding the button and clicking it (WebDriver
-/// then answers "stale element reference" and clicks nothing), so that case looks again.
-async fn click_button(client: &Session, scope: &str, label: &str) {
-    let xpath = format!(
-        "{scope}//button[normalize-space(text())='{label}' or starts-with(normalize-space(.), '{label} ')]"
-    );
-    let mut last_error = None;
-    for _ in 0..20 {
-        let button = client
-            .wait_for(By::XPath(&xpath), PATIENCE)
-            .await
-            .unwrap_or_else(|e| panic!("no button {label:?} in {scope}: {e:?}"));
-        match button.click().await {
-            Ok(()) => return,
-            Err(e) if e.0.contains("stale element reference") => last_error = Some(e),
-            Err(e) => panic!("clicking {label:?} in {scope}: {e:?}"),
-        }
-    }
-    panic!("the button {label:?} in {scope} kept being replaced: {last_error:?}");
 }
 
 #[tokio::test]

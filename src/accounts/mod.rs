@@ -131,6 +131,13 @@ impl Accounts {
         Ok(session)
     }
 
+    /// Ends the session a bearer token stands for (sign-out): the stored session is deleted,
+    /// so a copy of the token stops working too. Ending an unknown session is not an error.
+    pub async fn logout(&self, token: &str) -> Result<(), AccountError> {
+        self.store.delete_session(&hash_token(token)).await?;
+        Ok(())
+    }
+
     async fn issue(&self, user: &User, ttl: Duration) -> Result<IssuedToken, AccountError> {
         let token = BearerToken::generate();
         let now = Utc::now();

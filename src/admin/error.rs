@@ -5,6 +5,7 @@ use super::render::render_public;
 use crate::dashboard::DashboardError;
 use crate::metakocka::credentials::CredentialError;
 use crate::metakocka::error_log::ResolveError;
+use crate::metakocka::sync::SyncError;
 use crate::rag::search::SearchError;
 use crate::rag::sync::StartError;
 use crate::store::StoreError;
@@ -131,6 +132,20 @@ impl From<ResolveError> for AdminError {
             ResolveError::NotFound(_) => Self::NotFound(text),
             ResolveError::AlreadyResolved(_) => Self::Conflict(text),
             ResolveError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<SyncError> for AdminError {
+    fn from(e: SyncError) -> Self {
+        let text = e.to_string();
+        match e {
+            SyncError::NotFound(_) => Self::NotFound(text),
+            SyncError::Invalid(_) => Self::BadRequest(text),
+            SyncError::NoCredentials | SyncError::AlreadyRunning { .. } => Self::Conflict(text),
+            SyncError::Metakocka(_) => Self::Unavailable(text),
+            SyncError::Credentials(e) => e.into(),
+            SyncError::Store(e) => e.into(),
         }
     }
 }

@@ -43,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .merge(pages::search::routes())
         .merge(pages::replies::routes())
         .merge(pages::metakocka::routes())
+        .merge(pages::mk_sync::routes())
+        .merge(pages::emails::routes())
         .merge(pages::errors::routes())
         .layer(middleware::map_response(security_headers))
 }

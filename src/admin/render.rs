@@ -29,6 +29,23 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("metakocka.html", include_str!("templates/metakocka.html")),
     ("errors.html", include_str!("templates/errors.html")),
+    ("emails.html", include_str!("templates/emails.html")),
+    ("email.html", include_str!("templates/email.html")),
+    ("mk_nav.html", include_str!("templates/mk_nav.html")),
+    (
+        "mk_progress.html",
+        include_str!("templates/mk_progress.html"),
+    ),
+    ("mk_records.html", include_str!("templates/mk_records.html")),
+    ("mk_history.html", include_str!("templates/mk_history.html")),
+    (
+        "mk_conflicts.html",
+        include_str!("templates/mk_conflicts.html"),
+    ),
+    (
+        "mk_settings.html",
+        include_str!("templates/mk_settings.html"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -166,15 +166,26 @@ pub async fn login(
     }
 }
 
-/// `POST /admin/logout`: forgets the cookie and goes back to the sign-in form.
+/// `POST /admin/logout`: ends the session in the store (so a copied cookie stops working
+/// too), forgets the cookie and goes back to the sign-in form.
 pub async fn logout(
+    State(state): State<AppState>,
     headers: HeaderMap,
     _form: csrf::CsrfForm<csrf::Empty>,
 ) -> Result<Response, AdminError> {
+    // The CSRF check above proved the cookie holds a live session.
+    if let Some(token) = cookie(&headers, COOKIE_NAME) {
+        state
+            .accounts
+            .logout(&token)
+            .await
+            .map_err(AdminError::internal)?;
+    }
     let mut response = redirect(&format!("{}/login", super::BASE));
     response
         .headers_mut()
         .append(SET_COOKIE, set_cookie(&headers, COOKIE_NAME, "", 0));
+    tracing::info!("admin console sign-out");
     Ok(response)
 }
 

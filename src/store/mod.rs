@@ -81,6 +81,9 @@ pub trait SessionStore: Send + Sync {
     async fn find_session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
     /// Removes sessions that expired before `now`; returns how many.
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// Removes the session of `token_hash` (sign-out), so its token stops working at once;
+    /// `false` when there was none.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool>;
 }
 
 #[async_trait]

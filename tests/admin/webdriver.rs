@@ -130,6 +130,13 @@ impl Session {
             .await
     }
 
+    /// Resizes the browser window (a phone-width check, say).
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
+        self.post("/window/rect", json!({"width": width, "height": height}))
+            .await
+            .map(drop)
+    }
+
     pub async fn screenshot_png(&self) -> Result<Vec<u8>> {
         let encoded = self.get("/screenshot").await?;
         base64::engine::general_purpose::STANDARD

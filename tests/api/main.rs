@@ -3,6 +3,10 @@
 
 mod admin;
 mod admin_console;
+mod admin_emails;
+mod admin_signout;
+mod admin_sync;
+mod admin_sync_cancel;
 mod auth;
 mod crm_links;
 mod emails;

@@ -78,6 +78,9 @@ impl SessionStore for FlakyStore {
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         self.inner.delete_expired_sessions(now).await
     }
+    async fn delete_session(&self, h: &str) -> StoreResult<bool> {
+        self.inner.delete_session(h).await
+    }
 }
 #[async_trait]
 impl PageStore for FlakyStore {

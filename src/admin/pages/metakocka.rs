@@ -64,6 +64,7 @@ async fn render(
             test => test,
             form => context! { company_id => form_company },
             errors => errors,
+            mk_active => "credentials",
         },
     )
 }

@@ -2,11 +2,13 @@
 //! template; the rules stay in the services they call.
 
 pub mod dashboard;
+pub mod emails;
 pub mod errors;
 mod link_form;
 mod link_sync;
 pub mod links;
 pub mod metakocka;
+pub mod mk_sync;
 pub mod replies;
 pub mod search;
 

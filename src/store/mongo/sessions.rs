@@ -45,4 +45,14 @@ impl SessionStore for MongoStore {
             .map_err(store_error)?;
         Ok(result.deleted_count)
     }
+
+    #[tracing::instrument(name = "mongo.delete_session", skip_all)]
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool> {
+        let result = self
+            .collection::<SessionRecord>(SESSIONS)
+            .delete_one(doc! { "token_hash": token_hash })
+            .await
+            .map_err(store_error)?;
+        Ok(result.deleted_count > 0)
+    }
 }

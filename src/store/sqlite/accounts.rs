@@ -166,6 +166,17 @@ impl SessionStore for SqliteStore {
             })
             .await
     }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool> {
+        let token_hash = token_hash.to_owned();
+        self.writer
+            .write(move |conn| {
+                conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+                    .map(|n| n > 0)
+                    .map_err(unavailable)
+            })
+            .await
+    }
 }
 
 fn session_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<Session>> {

@@ -244,6 +244,10 @@ async fn company_b_reaches_nothing_of_company_a_through_any_route_of_the_spec() 
             .unwrap();
         let operations = operations(&spec);
         let mut leaks = Vec::new();
+        // The positive control: A's own reads with the same values do find A's data, so the
+        // fills aim at real records and the leak check can see them.
+        let mut a_reads_finding_a = 0;
+        let mut b_statuses = std::collections::BTreeMap::<u16, usize>::new();
         for (method, path) in &operations {
             let b_call = call_for(&spec, method, path, &a);
             let mut c_call = call_for(&spec, method, path, &ghost);
@@ -254,7 +258,15 @@ async fn company_b_reaches_nothing_of_company_a_through_any_route_of_the_spec() 
             }
             let (b_status, b_body) = send(&app, &b_token, &b_call).await;
             let (c_status, _) = send(&app, &c_token, &c_call).await;
+            *b_statuses.entry(b_status).or_default() += 1;
             let sent = format!("{} {}", b_call.url, b_call.body.clone().unwrap_or_default());
+            if method == "get" {
+                let (_, a_body) = send(&app, &a_token, &b_call).await;
+                let unsent = |value: &&str| !sent.contains(*value) && a_body.contains(*value);
+                if a.distinctive().iter().any(unsent) {
+                    a_reads_finding_a += 1;
+                }
+            }
             for value in a.distinctive() {
                 if !sent.contains(value) && b_body.contains(value) {
                     leaks.push(format!("{method} {path}: the answer holds A's {value:?}"));
@@ -271,10 +283,14 @@ async fn company_b_reaches_nothing_of_company_a_through_any_route_of_the_spec() 
             assert_eq!(old, new, "{engine:?}: A's {} changed", old.0);
         }
         println!(
-            "isolation sweep ({engine:?}): {} routes × 1 attempt with A's values (+1 ghost control each) = {} attempts, {} leaks",
+            "isolation sweep ({engine:?}): {} routes × 1 attempt with A's values (+1 ghost control each) = {} attempts, {} leaks; B's statuses {b_statuses:?}; A's own reads finding A's data: {a_reads_finding_a}",
             operations.len(),
             operations.len(),
             leaks.len()
+        );
+        assert!(
+            a_reads_finding_a >= 15,
+            "{engine:?}: only {a_reads_finding_a} of A's own reads found A's data"
         );
         assert!(
             leaks.is_empty(),

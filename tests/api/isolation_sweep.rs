@@ -272,6 +272,13 @@ async fn company_b_reaches_nothing_of_company_a_through_any_route_of_the_spec() 
                     leaks.push(format!("{method} {path}: the answer holds A's {value:?}"));
                 }
             }
+            let documented = &spec["paths"][path][method]["responses"];
+            for status in [b_status, c_status] {
+                assert!(
+                    documented.get(status.to_string()).is_some(),
+                    "{engine:?}: {method} {path} answered {status}, which the spec does not list"
+                );
+            }
             if b_status != c_status {
                 leaks.push(format!(
                     "{method} {path}: {b_status} with A's values, {c_status} with ghost values"

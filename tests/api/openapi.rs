@@ -160,6 +160,11 @@ async fn the_router_serves_every_operation_the_spec_names() {
             !is_fallback(status, &body),
             "{method} {path}: in the spec but not served"
         );
+        let documented = &spec["paths"][&path][method.as_str().to_lowercase()]["responses"];
+        assert!(
+            documented.get(status.to_string()).is_some(),
+            "{method} {path}: answered {status} without a token, which the spec does not list: {body}"
+        );
     }
 }
 

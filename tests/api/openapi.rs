@@ -151,6 +151,11 @@ async fn the_router_serves_every_operation_the_spec_names() {
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let response = app.request(method.clone(), &concrete, None, None).await;
         let status = response.status().as_u16();
+        let media_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap().trim().to_owned());
         let body = response.text().await.unwrap_or_default();
         assert_ne!(
             status, 405,
@@ -165,6 +170,17 @@ async fn the_router_serves_every_operation_the_spec_names() {
             documented.get(status.to_string()).is_some(),
             "{method} {path}: answered {status} without a token, which the spec does not list: {body}"
         );
+        let mut answer = &documented[status.to_string()];
+        if let Some(target) = answer["$ref"].as_str() {
+            answer = spec.pointer(target.trim_start_matches('#')).unwrap();
+        }
+        if let (Some(media_type), Some(content)) = (media_type, answer["content"].as_object()) {
+            assert!(
+                content.contains_key(&media_type),
+                "{method} {path}: {status} came as {media_type}, the spec says {:?}",
+                content.keys().collect::<Vec<_>>()
+            );
+        }
     }
 }
 

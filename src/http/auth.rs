@@ -8,20 +8,37 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
     email: String,
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LoginResponse {
     token: String,
     expires_at: DateTime<Utc>,
 }
 
 #[tracing::instrument(skip_all)]
+/// Signs in with email and password and answers a bearer token.
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "signed in", body = LoginResponse),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, description = "wrong email or password (`invalid_credentials`)", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::openapi::responses::Internal),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,

@@ -16,6 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
 
 /// What responses show instead of an API key or a credential header value.
 const MASK: &str = "***";
@@ -76,12 +77,31 @@ fn required<T>(value: Option<T>, field: &'static str) -> Result<T, FieldError> {
     value.ok_or_else(|| FieldError::new(field, "is required"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Required: the page whose links to list.
     page_id: Option<String>,
+    /// `facebook`, `messenger` or `legacy`; all channels when left out.
     channel: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/dashboard/crm-links",
+    tag = "crm-links",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, description = "the page's links: `{crm_links, page_id, channel, total, active_count, inactive_count}`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -109,7 +129,7 @@ pub async fn list(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct AddBody {
     page_id: Option<String>,
     channels: Option<Vec<String>>,
@@ -117,6 +137,7 @@ pub struct AddBody {
     url: Option<String>,
     #[serde(rename = "type")]
     link_type: Option<String>,
+    #[schema(value_type = Option<String>, format = Password)]
     api_key: Option<SecretString>,
     headers: Option<BTreeMap<String, String>>,
     description: Option<String>,
@@ -157,6 +178,24 @@ impl AddBody {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/dashboard/crm-links",
+    tag = "crm-links",
+    request_body = AddBody,
+    responses(
+        (status = 201, description = "added: `{message, crm_link, channels, page_id}`, and `webhook` (with its secret, shown once) for a webhook link", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn add(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,7 +226,7 @@ pub async fn add(
 }
 
 /// The body of status and delete requests: which link, on which channels.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct LinkSelector {
     page_id: Option<String>,
     url: Option<String>,
@@ -219,6 +258,24 @@ impl LinkSelector {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    put,
+    path = "/api/dashboard/crm-links/status",
+    tag = "crm-links",
+    request_body = LinkSelector,
+    responses(
+        (status = 200, description = "`{message, updated_count, url, channels, is_active}`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn set_status(
     State(state): State<AppState>,
     caller: Caller,
@@ -247,6 +304,24 @@ pub async fn set_status(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    delete,
+    path = "/api/dashboard/crm-links",
+    tag = "crm-links",
+    request_body = LinkSelector,
+    responses(
+        (status = 200, description = "`{message, deleted_count, url, channels}`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -272,6 +347,18 @@ pub async fn remove(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/dashboard/crm-links/all",
+    tag = "crm-links",
+    responses(
+        (status = 200, description = "every page's links: `{company_id, company_name, pages_data, total_pages, total_crm_links, total_active, total_inactive}`", body = super::openapi::JsonObject),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn all(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     let (company_name, pages) = state.dashboard.all_crm_links(caller.company()).await?;
     let pages_data: Vec<Value> = pages.iter().map(page_summary).collect();

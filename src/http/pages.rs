@@ -11,22 +11,32 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct RegisterPage {
     page_id: String,
     page_name: String,
+    /// The page access token; stored sealed and never shown again.
+    #[schema(value_type = String, format = Password)]
     access_token: SecretString,
 }
 
 /// A page as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PageView {
     page_id: String,
     page_name: String,
     crm_links_total: usize,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+/// The company's pages.
+#[derive(Serialize, ToSchema)]
+pub struct PageList {
+    total: usize,
+    pages: Vec<PageView>,
 }
 
 impl From<&Page> for PageView {
@@ -42,6 +52,24 @@ impl From<&Page> for PageView {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/dashboard/pages",
+    tag = "pages",
+    request_body = RegisterPage,
+    responses(
+        (status = 201, description = "registered", body = PageView),
+        (status = 200, description = "already registered by this company; name and token updated", body = PageView),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 409, description = "the page belongs to another company (`conflict`)", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
@@ -66,13 +94,48 @@ pub async fn register(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/api/dashboard/pages",
+    tag = "pages",
+    responses(
+        (status = 200, description = "the company's pages", body = PageList),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<PageList>, ApiError> {
     let pages = state.dashboard.list_pages(caller.company()).await?;
     let views: Vec<PageView> = pages.iter().map(PageView::from).collect();
-    Ok(Json(json!({ "total": views.len(), "pages": views })))
+    Ok(Json(PageList {
+        total: views.len(),
+        pages: views,
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    delete,
+    path = "/api/dashboard/pages/{page_id}",
+    tag = "pages",
+    params(
+        ("page_id" = String, Path, description = "the Facebook page id"),
+    ),
+    responses(
+        (status = 200, description = "deleted: `{message, page_id}`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,

@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 /// The largest body a CRM may push to a webhook link (the fetch limit's default).
 pub const MAX_PUSH_BODY: usize = 50 * 1024 * 1024;
@@ -42,7 +43,8 @@ fn required<T>(value: Option<T>, field: &'static str) -> Result<T, FieldError> {
     value.ok_or_else(|| FieldError::new(field, "is required"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     page_id: Option<String>,
     channel: Option<String>,
@@ -51,6 +53,23 @@ pub struct SearchParams {
 }
 
 /// `GET /api/dashboard/rag/search`: what the bot would find, best first.
+#[utoipa::path(
+    get,
+    path = "/api/dashboard/rag/search",
+    tag = "retrieval",
+    params(
+        SearchParams,
+    ),
+    responses(
+        (status = 200, description = "`{hits}`, best first", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+        (status = 503, description = "retrieval is not running, or the search failed (`retrieval_unavailable`)", body = super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
@@ -72,13 +91,31 @@ pub async fn search(
     Ok(Json(json!({ "hits": hits })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DetailsParams {
     page_id: Option<String>,
     source: Option<String>,
 }
 
 /// `GET /api/dashboard/rag/documents/details`: each link's status, chunks and last run.
+#[utoipa::path(
+    get,
+    path = "/api/dashboard/rag/documents/details",
+    tag = "retrieval",
+    params(
+        DetailsParams,
+    ),
+    responses(
+        (status = 200, description = "`{page_id, source, total_chunks, links}`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+        (status = 503, description = "retrieval is not running, or the search failed (`retrieval_unavailable`)", body = super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn documents(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,7 +145,8 @@ pub async fn documents(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RunsParams {
     page_id: Option<String>,
     link_id: Option<String>,
@@ -116,6 +154,22 @@ pub struct RunsParams {
 }
 
 /// `GET /api/dashboard/crm-links/runs`: the page's sync runs, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/dashboard/crm-links/runs",
+    tag = "retrieval",
+    params(
+        RunsParams,
+    ),
+    responses(
+        (status = 200, description = "`{page_id, runs}`, newest first", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn runs(
     State(state): State<AppState>,
     caller: Caller,
@@ -139,7 +193,8 @@ pub async fn runs(
     Ok(Json(json!({ "page_id": page_id, "runs": runs })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = CrmSyncBody)]
 pub struct SyncBody {
     page_id: Option<String>,
     /// One link's url; without it, every active link of the page.
@@ -147,6 +202,25 @@ pub struct SyncBody {
 }
 
 /// `POST /api/dashboard/crm-links/sync`: runs now and answers with the runs' records.
+#[utoipa::path(
+    post,
+    path = "/api/dashboard/crm-links/sync",
+    tag = "retrieval",
+    request_body = SyncBody,
+    responses(
+        (status = 200, description = "`{message, page_id, runs}`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 409, description = "a sync of the link runs already, the link is inactive or has nothing to fetch (`sync_in_progress`, `link_inactive`, `nothing_to_fetch`)", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::openapi::responses::Internal),
+        (status = 503, description = "retrieval is not running, or the search failed (`retrieval_unavailable`)", body = super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn sync_now(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,6 +261,25 @@ pub async fn sync_now(
 
 /// `POST /api/crm-links/webhook/{link_id}`: a CRM pushes a webhook link's data, signed with
 /// the link's secret (`X-CRM-Signature-256: sha256=<hex HMAC-SHA256 of the body>`).
+#[utoipa::path(
+    post,
+    path = "/api/crm-links/webhook/{link_id}",
+    tag = "retrieval",
+    params(
+        ("link_id" = String, Path, description = "the webhook CRM link's id"),
+        ("X-CRM-Signature-256" = Option<String>, Header, description = "`sha256=<hex HMAC-SHA256 of the raw body, keyed with the link's secret>`"),
+    ),
+    request_body(content = super::openapi::JsonObject, description = "the CRM's data: JSON, or CSV/XML/text by Content-Type", content_type = "application/json"),
+    responses(
+        (status = 200, description = "ingested: `{run}`", body = super::openapi::JsonObject),
+        (status = 503, description = "`{run}` of a failed ingest, or retrieval is not running (then the error shape)", body = super::openapi::JsonObject),
+        (status = 401, description = "missing or wrong `X-CRM-Signature-256`", body = super::error::ErrorBody),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 422, description = "the body could not be read as the content type says (`invalid_body`)", body = super::error::ErrorBody),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+)]
 pub async fn push(
     State(state): State<AppState>,
     Path(link_id): Path<String>,

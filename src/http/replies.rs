@@ -15,11 +15,13 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReplyParams {
     page_id: Option<String>,
     status: Option<String>,
@@ -46,6 +48,22 @@ async fn own_page(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/dashboard/replies",
+    tag = "replies",
+    params(
+        ReplyParams,
+    ),
+    responses(
+        (status = 200, description = "`{total, replies}`, newest first", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -73,6 +91,22 @@ pub async fn list(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), reply = %id))]
+#[utoipa::path(
+    post,
+    path = "/api/dashboard/replies/{id}/retry",
+    tag = "replies",
+    params(
+        ("id" = String, Path, description = "the reply's id"),
+    ),
+    responses(
+        (status = 202, description = "queued again: the reply", body = super::openapi::JsonObject),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 409, description = "only failed and needs_review replies can be sent again (`not_retryable`)", body = super::error::ErrorBody),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn retry(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,13 +135,30 @@ pub async fn retry(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConversationParams {
     page_id: Option<String>,
     limit: Option<u32>,
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/dashboard/conversations",
+    tag = "replies",
+    params(
+        ConversationParams,
+    ),
+    responses(
+        (status = 200, description = "`{total, conversations}`, each with `paused`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn conversations(
     State(state): State<AppState>,
     caller: Caller,
@@ -141,6 +192,23 @@ fn until_resumed() -> DateTime<Utc> {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/dashboard/conversations/{page_id}/{psid}/pause",
+    tag = "replies",
+    params(
+        ("page_id" = String, Path, description = "the Facebook page id"),
+        ("psid" = String, Path, description = "the page-scoped id of the person"),
+    ),
+    responses(
+        (status = 200, description = "the conversation, `paused: true`: the bot stays silent until resumed", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn pause(
     state: State<AppState>,
     caller: Caller,
@@ -150,6 +218,23 @@ pub async fn pause(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/dashboard/conversations/{page_id}/{psid}/resume",
+    tag = "replies",
+    params(
+        ("page_id" = String, Path, description = "the Facebook page id"),
+        ("psid" = String, Path, description = "the page-scoped id of the person"),
+    ),
+    responses(
+        (status = 200, description = "the conversation, `paused: false`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn resume(
     state: State<AppState>,
     caller: Caller,
@@ -188,13 +273,34 @@ async fn set_pause(
     Ok(Json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ReplySettingsBody {
     comment_policy: Option<String>,
     answer_comment_replies: Option<bool>,
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    put,
+    path = "/api/dashboard/pages/{page_id}/reply-settings",
+    tag = "replies",
+    params(
+        ("page_id" = String, Path, description = "the Facebook page id"),
+    ),
+    request_body = ReplySettingsBody,
+    responses(
+        (status = 200, description = "`{page_id, comment_policy, answer_comment_replies, token_status}`", body = super::openapi::JsonObject),
+        (status = 400, response = super::openapi::responses::BadRequest),
+        (status = 401, response = super::openapi::responses::Unauthorized),
+        (status = 403, response = super::openapi::responses::Forbidden),
+        (status = 404, response = super::openapi::responses::NotFound),
+        (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn update_settings(
     State(state): State<AppState>,
     caller: Caller,

@@ -18,6 +18,23 @@ use std::collections::HashMap;
 /// Facebook's deliveries are small; 1 MiB leaves room for batches and refuses abuse.
 pub const MAX_WEBHOOK_BODY: usize = 1024 * 1024;
 
+/// Facebook's verification handshake: answers `hub.challenge` when the mode is `subscribe`
+/// and the token matches.
+#[utoipa::path(
+    get,
+    path = "/webhook",
+    tag = "webhook",
+    params(
+        ("hub.mode" = Option<String>, Query, description = "`subscribe`"),
+        ("hub.verify_token" = Option<String>, Query, description = "the configured verify token"),
+        ("hub.challenge" = Option<String>, Query, description = "echoed back on success"),
+    ),
+    responses(
+        (status = 200, description = "the challenge, echoed", body = String, content_type = "text/plain"),
+        (status = 400, description = "a query parameter is not valid UTF-8 text", body = String, content_type = "text/plain"),
+        (status = 403, description = "the request does not match, or verification is not configured", body = super::error::ErrorBody),
+    )
+)]
 pub async fn verify(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -43,6 +60,21 @@ pub async fn verify(
 }
 
 #[tracing::instrument(skip_all)]
+/// A signed delivery from Facebook; answers 200 once it is stored durably.
+#[utoipa::path(
+    post,
+    path = "/webhook",
+    tag = "webhook",
+    params(("X-Hub-Signature-256" = Option<String>, Header, description = "`sha256=<hex HMAC-SHA256 of the raw body, keyed with the app secret>`")),
+    request_body(content = super::openapi::JsonObject, description = "Facebook's webhook payload (`object`, `entry`)", content_type = "application/json"),
+    responses(
+        (status = 200, description = "stored (or an object type that is ignored)", body = String, content_type = "text/plain", example = "EVENT_RECEIVED"),
+        (status = 400, description = "signed correctly but not a webhook payload", body = super::error::ErrorBody),
+        (status = 403, description = "missing or wrong signature (`invalid_signature`), or no app secret configured", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::responses::PayloadTooLarge),
+        (status = 500, response = super::openapi::responses::Internal),
+    )
+)]
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     match receive_inner(&state, &headers, body).await {
         Ok(response) => response,

@@ -11,6 +11,21 @@ use axum::Json;
 use axum::extract::{Path, State};
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    get,
+    path = "/api/emails/{id}/metakocka-context",
+    tag = "emails",
+    params(
+        ("id" = String, Path, description = "the email's id"),
+    ),
+    responses(
+        (status = 200, description = "the email's context, each item with its source", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn by_path(
     State(state): State<AppState>,
     caller: Caller,
@@ -20,6 +35,22 @@ pub async fn by_path(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/emails/ai-context",
+    tag = "emails",
+    params(
+        EmailRef,
+    ),
+    responses(
+        (status = 200, description = "the email's context, each item with its source", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn by_query(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,8 +12,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DraftBody {
     email_id: String,
@@ -50,6 +51,24 @@ impl From<DraftError> for ApiError {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/ai/generate-response",
+    tag = "ai",
+    request_body = DraftBody,
+    responses(
+        (status = 200, description = "the draft, stored with the email, with the facts it used and their sources", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+        (status = 502, description = "the chat model could not write a draft (`model_failed`)", body = super::super::error::ErrorBody),
+        (status = 503, description = "the chat model is unavailable (`model_unavailable`)", body = super::super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn generate(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,4 +104,31 @@ pub async fn generate(
         .draft(Some(&caller.session.user_id), email, request)
         .await?;
     Ok(Json(draft))
+}
+
+/// The same draft at the path the architecture document names.
+#[utoipa::path(
+    post,
+    path = "/api/emails/ai-context",
+    tag = "ai",
+    request_body = DraftBody,
+    responses(
+        (status = 200, description = "the draft, stored with the email, with the facts it used and their sources", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+        (status = 502, description = "the chat model could not write a draft (`model_failed`)", body = super::super::error::ErrorBody),
+        (status = 503, description = "the chat model is unavailable (`model_unavailable`)", body = super::super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn generate_from_context(
+    state: State<AppState>,
+    caller: Caller,
+    body: ApiJson<DraftBody>,
+) -> Result<Json<Draft>, ApiError> {
+    generate(state, caller, body).await
 }

@@ -13,8 +13,25 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::IntoParams;
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/emails",
+    tag = "emails",
+    request_body(content = super::super::openapi::JsonObject, description = "the email: `from`, `to`, `subject`, `body_text` and optional `message_id`, `body_html`, `received_at`, ... (docs/emails.md)"),
+    responses(
+        (status = 201, description = "stored: the email, enriched", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the `message_id` is known: the email stored before", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -25,6 +42,22 @@ pub async fn create(
 
 /// A raw email as the mail system has it: `Content-Type: message/rfc822`.
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/emails/raw",
+    tag = "emails",
+    request_body(content = String, description = "the email as the mail system has it (an .eml file)", content_type = "message/rfc822"),
+    responses(
+        (status = 201, description = "stored: the email, enriched", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the `message_id` is known: the email stored before", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, description = "not sent as `Content-Type: message/rfc822` (`unsupported_media_type`)", body = super::super::error::ErrorBody),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_raw(
     State(state): State<AppState>,
     caller: Caller,
@@ -65,7 +98,8 @@ async fn store(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     #[serde(default)]
@@ -76,6 +110,21 @@ pub struct ListParams {
 
 /// The company's emails, newest first.
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/emails",
+    tag = "emails",
+    params(
+        ListParams,
+    ),
+    responses(
+        (status = 200, description = "`{items, total, limit, offset}`: the company's emails, newest first", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -96,6 +145,21 @@ pub async fn list(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    get,
+    path = "/api/emails/{id}",
+    tag = "emails",
+    params(
+        ("id" = String, Path, description = "the email's id"),
+    ),
+    responses(
+        (status = 200, description = "the email", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,9 +11,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 /// `{ "email_id": "..." }`, as a body or a query.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EmailRef {
     pub email_id: String,
@@ -28,6 +30,22 @@ pub struct EnrichmentAnswer {
 
 /// Runs enrichment again (Metakocka may know more now) and answers what it found.
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/emails/metakocka",
+    tag = "emails",
+    request_body = EmailRef,
+    responses(
+        (status = 200, description = "`{email_id, enrichment}`: what Metakocka knows now", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn enrich(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,6 +65,22 @@ pub async fn enrich(
 
 /// What enrichment found when it last ran (`null` before it ran).
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/emails/metakocka",
+    tag = "emails",
+    params(
+        EmailRef,
+    ),
+    responses(
+        (status = 200, description = "`{email_id, enrichment}`; `enrichment` is null before it ran", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -68,6 +102,20 @@ fn emails_json(emails: Vec<StoredEmail>) -> Json<Value> {
 
 /// The emails whose sender is the partner (Metakocka `mk_id`) or CRM contact `id`.
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/contacts/{id}/emails",
+    tag = "emails",
+    params(
+        ("id" = String, Path, description = "a Metakocka partner's mk_id or a CRM contact's id"),
+    ),
+    responses(
+        (status = 200, description = "`{items}`: the emails whose sender is this partner or contact", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn emails_of_contact(
     State(state): State<AppState>,
     caller: Caller,
@@ -82,6 +130,20 @@ pub async fn emails_of_contact(
 
 /// The emails that mention the document (`mk_id` or `count_code`).
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/sales-documents/{id}/emails",
+    tag = "emails",
+    params(
+        ("id" = String, Path, description = "a Metakocka document's mk_id or count_code"),
+    ),
+    responses(
+        (status = 200, description = "`{items}`: the emails that mention this document", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn emails_of_document(
     State(state): State<AppState>,
     caller: Caller,

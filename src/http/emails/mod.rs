@@ -14,45 +14,27 @@ use super::AppState;
 use super::error::ApiError;
 use crate::domain::CompanyId;
 use crate::email::StoredEmail;
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/emails", get(ingest::list).post(ingest::create))
-        .route(
-            "/api/emails/raw",
-            post(ingest::create_raw).layer(DefaultBodyLimit::max(crate::email::eml::MAX_RAW_BYTES)),
-        )
-        .route(
-            "/api/emails/metakocka",
-            get(metakocka::show).post(metakocka::enrich),
-        )
-        .route(
-            "/api/emails/ai-context",
-            get(context::by_query).post(drafts::generate),
-        )
-        .route("/api/ai/generate-response", post(drafts::generate))
-        .route(
-            "/api/emails/templates",
-            get(templates::list).post(templates::create),
-        )
-        .route("/api/emails/templates/populate", post(templates::populate))
-        .route(
-            "/api/emails/templates/{id}",
-            put(templates::replace).delete(templates::remove),
-        )
-        .route("/api/emails/{id}", get(ingest::show))
-        .route("/api/emails/{id}/metakocka-context", get(context::by_path))
-        .route(
-            "/api/integrations/metakocka/contacts/{id}/emails",
-            get(metakocka::emails_of_contact),
-        )
-        .route(
-            "/api/integrations/metakocka/sales-documents/{id}/emails",
-            get(metakocka::emails_of_document),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    let raw = OpenApiRouter::new()
+        .routes(routes!(ingest::create_raw))
+        .layer(DefaultBodyLimit::max(crate::email::eml::MAX_RAW_BYTES));
+    OpenApiRouter::new()
+        .routes(routes!(ingest::list, ingest::create))
+        .merge(raw)
+        .routes(routes!(metakocka::show, metakocka::enrich))
+        .routes(routes!(context::by_query, drafts::generate_from_context))
+        .routes(routes!(drafts::generate))
+        .routes(routes!(templates::list, templates::create))
+        .routes(routes!(templates::populate))
+        .routes(routes!(templates::replace, templates::remove))
+        .routes(routes!(ingest::show))
+        .routes(routes!(context::by_path))
+        .routes(routes!(metakocka::emails_of_contact))
+        .routes(routes!(metakocka::emails_of_document))
 }
 
 pub(super) fn email_not_found() -> ApiError {

@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 fn not_found() -> ApiError {
     ApiError::not_found("no such template")
@@ -30,12 +31,39 @@ impl From<RenderError> for ApiError {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/emails/templates",
+    tag = "email-templates",
+    responses(
+        (status = 200, description = "`{items}`: the company's templates", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     let templates = state.store.list_email_templates(caller.company()).await?;
     Ok(Json(json!({ "items": templates })))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/emails/templates",
+    tag = "email-templates",
+    request_body(content = super::super::openapi::JsonObject, description = "the template: `name`, `language`, `subject`, `body` (docs/emails.md)"),
+    responses(
+        (status = 201, description = "the new template", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -48,6 +76,26 @@ pub async fn create(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    put,
+    path = "/api/emails/templates/{id}",
+    tag = "email-templates",
+    params(
+        ("id" = String, Path, description = "the template's id"),
+    ),
+    request_body(content = super::super::openapi::JsonObject, description = "the template: `name`, `language`, `subject`, `body` (docs/emails.md)"),
+    responses(
+        (status = 200, description = "the template as saved", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -68,6 +116,22 @@ pub async fn replace(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    delete,
+    path = "/api/emails/templates/{id}",
+    tag = "email-templates",
+    params(
+        ("id" = String, Path, description = "the template's id"),
+    ),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,7 +149,7 @@ pub async fn remove(
 }
 
 /// `{template_id, email_id?, partner_id?, document_id?, product_id?, agent_name?}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PopulateBody {
     template_id: String,
@@ -102,6 +166,22 @@ pub struct PopulateBody {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/emails/templates/populate",
+    tag = "email-templates",
+    request_body = PopulateBody,
+    responses(
+        (status = 200, description = "the filled subject and body", body = super::super::openapi::JsonObject),
+        (status = 400, description = "a body field is wrong, or a value the template needs is missing (`missing_value`)", body = super::super::error::ErrorBody),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn populate(
     State(state): State<AppState>,
     caller: Caller,

@@ -18,16 +18,21 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct SaveCredentials {
+    /// Metakocka's company id.
     company_id: String,
+    /// Stored sealed; answers show only its last four characters.
+    #[schema(value_type = String, format = Password)]
     secret_key: SecretString,
     #[serde(default = "organization")]
     scope: CredentialScope,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScopeQuery {
     #[serde(default = "organization")]
     scope: CredentialScope,
@@ -78,6 +83,22 @@ fn owner_for(caller: &Caller, scope: CredentialScope) -> Result<CredentialOwner,
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/metakocka/credentials",
+    tag = "metakocka",
+    request_body = SaveCredentials,
+    responses(
+        (status = 200, description = "`{message, credentials}` with the key masked", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, description = "`scope: organization` needs the admin role", body = super::super::error::ErrorBody),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn save(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,6 +122,17 @@ pub async fn save(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/metakocka/credentials",
+    tag = "metakocka",
+    responses(
+        (status = 200, description = "`{organization, user, effective_source}`, keys masked", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     let levels = state
         .metakocka_credentials
@@ -114,6 +146,23 @@ pub async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    delete,
+    path = "/api/metakocka/credentials",
+    tag = "metakocka",
+    params(
+        ScopeQuery,
+    ),
+    responses(
+        (status = 200, description = "`{message, scope}`", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, description = "`scope=organization` needs the admin role", body = super::super::error::ErrorBody),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,9 +180,10 @@ pub async fn remove(
 }
 
 /// The optional body of the connection test: values to try before saving them.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct TestCredentials {
     company_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Password)]
     secret_key: Option<SecretString>,
 }
 
@@ -141,6 +191,20 @@ struct TestCredentials {
 /// credentials or, without a body, the caller's effective ones. Metakocka's refusal is an
 /// answer (200, `ok: false`, its own text), and an entry in the error log.
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/metakocka/credentials/test",
+    tag = "metakocka",
+    request_body(content = Option<TestCredentials>, description = "credentials to try before saving; empty to try the saved ones", content_type = "application/json"),
+    responses(
+        (status = 200, description = "`{ok, source}`, and Metakocka's refusal as `error: {category, message}` when `ok` is false", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 409, description = "nothing to test: no credentials saved and none sent (`no_credentials`, `credentials_unreadable`)", body = super::super::error::ErrorBody),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn test(
     State(state): State<AppState>,
     caller: Caller,

@@ -9,9 +9,10 @@ use crate::domain::FieldError;
 use crate::metakocka::error_log::{EntityType, ErrorCategory, ErrorLogFilter, ErrorStatus, Paging};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 /// The filter's fields as sent: text, parsed by [`FilterFields::parse`].
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FilterFields {
     status: Option<String>,
@@ -26,7 +27,8 @@ pub struct FilterFields {
 
 /// The list's query: the filter and paging. Unknown parameters are ignored, as browsers and
 /// proxies add their own.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     status: Option<String>,
     category: Option<String>,

@@ -13,8 +13,10 @@ use axum::http::StatusCode;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::IntoParams;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InventoryQuery {
     product_id: Option<String>,
     code: Option<String>,
@@ -43,6 +45,23 @@ fn given(value: &Option<String>) -> Option<&str> {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/inventory",
+    tag = "metakocka",
+    params(
+        InventoryQuery,
+    ),
+    responses(
+        (status = 200, description = "`{product, refreshed_at, warehouses, total}`; amounts are decimal strings", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 409, description = "several products have this code (`ambiguous_code`)", body = super::super::error::ErrorBody),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -112,6 +131,20 @@ pub async fn show(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/integrations/metakocka/inventory/refresh",
+    tag = "metakocka",
+    responses(
+        (status = 200, description = "`{message, products, warehouses, entries, refreshed_at}`", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 409, description = "no Metakocka credentials, or they cannot be read (`no_credentials`, `credentials_unreadable`)", body = super::super::error::ErrorBody),
+        (status = 500, response = super::super::openapi::responses::Internal),
+        (status = 502, description = "Metakocka refused or failed (`metakocka_failed`); the error is in the error log", body = super::super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     caller: Caller,

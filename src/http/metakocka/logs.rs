@@ -12,12 +12,28 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 /// Most ids one bulk resolve may name.
 const MAX_BULK_IDS: usize = 1_000;
 const MAX_NOTES_LEN: usize = 2_000;
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/logs",
+    tag = "metakocka-logs",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, description = "`{items, total, limit, offset}`: error log entries, newest first", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -36,13 +52,35 @@ pub async fn list(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ErrorLogResolveBody)]
 pub struct ResolveBody {
     #[serde(default)]
     notes: Option<String>,
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    post,
+    path = "/api/integrations/metakocka/logs/{id}/resolve",
+    tag = "metakocka-logs",
+    params(
+        ("id" = String, Path, description = "the entry's id"),
+    ),
+    request_body = ResolveBody,
+    responses(
+        (status = 200, description = "the entry, resolved", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 409, description = "the entry is resolved already (`already_resolved`)", body = super::super::error::ErrorBody),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn resolve(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,7 +97,7 @@ pub async fn resolve(
 }
 
 /// `{"ids": [...]}` or `{"filter": {...}}` (not both), and optional `notes`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkResolveBody {
     ids: Option<Vec<String>>,
@@ -69,6 +107,22 @@ pub struct BulkResolveBody {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/integrations/metakocka/logs/bulk-resolve",
+    tag = "metakocka-logs",
+    request_body = BulkResolveBody,
+    responses(
+        (status = 200, description = "`{resolved}`: how many entries were resolved", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn bulk_resolve(
     State(state): State<AppState>,
     caller: Caller,
@@ -97,6 +151,21 @@ pub async fn bulk_resolve(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/logs/export",
+    tag = "metakocka-logs",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, description = "the matching entries as CSV; `x-export-truncated: true` when cut at the row limit", body = String, content_type = "text/csv"),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
@@ -122,6 +191,21 @@ pub async fn export(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/logs/stats",
+    tag = "metakocka-logs",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, description = "`{total, by_status, by_category, by_entity_type, by_day}`", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn stats(
     State(state): State<AppState>,
     caller: Caller,

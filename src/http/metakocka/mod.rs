@@ -18,32 +18,26 @@ use super::AppState;
 use super::error::ApiError;
 use crate::metakocka::credentials::CredentialError;
 use crate::metakocka::error_log::ResolveError;
-use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    const LOGS: &str = "/api/integrations/metakocka/logs";
-    const INVENTORY: &str = "/api/integrations/metakocka/inventory";
-    Router::new()
-        .route(
-            "/api/metakocka/credentials",
-            get(credentials::show)
-                .post(credentials::save)
-                .delete(credentials::remove),
-        )
-        .route("/api/metakocka/credentials/test", post(credentials::test))
-        .route(INVENTORY, get(inventory::show))
-        .route(&format!("{INVENTORY}/refresh"), post(inventory::refresh))
-        .route(
-            "/api/integrations/metakocka/knowledge/reindex",
-            post(knowledge::reindex),
-        )
-        .route(LOGS, get(logs::list))
-        .route(&format!("{LOGS}/export"), get(logs::export))
-        .route(&format!("{LOGS}/stats"), get(logs::stats))
-        .route(&format!("{LOGS}/bulk-resolve"), post(logs::bulk_resolve))
-        .route(&format!("{LOGS}/{{id}}/resolve"), post(logs::resolve))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(
+            credentials::show,
+            credentials::save,
+            credentials::remove
+        ))
+        .routes(routes!(credentials::test))
+        .routes(routes!(inventory::show))
+        .routes(routes!(inventory::refresh))
+        .routes(routes!(knowledge::reindex))
+        .routes(routes!(logs::list))
+        .routes(routes!(logs::export))
+        .routes(routes!(logs::stats))
+        .routes(routes!(logs::bulk_resolve))
+        .routes(routes!(logs::resolve))
         .merge(sync::routes())
 }
 

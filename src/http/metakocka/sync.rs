@@ -9,6 +9,7 @@
 //! `"background": true` (202 and the running run, to follow at `.../sync/runs/{id}`).
 
 mod admin;
+mod paths;
 mod records;
 
 use super::super::AppState;
@@ -16,127 +17,53 @@ use super::super::error::ApiError;
 use crate::metakocka::sync::SyncError;
 use crate::metakocka::sync::entity::RunFilter;
 use crate::metakocka::sync::model::{Direction, EntityKind};
-use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    use EntityKind::{Contact, Product, SalesDocument};
-    const MK: &str = "/api/integrations/metakocka";
-    let contacts = format!("{MK}/contacts");
-    let documents = format!("{MK}/sales-documents");
-    Router::new()
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         // Products (the integration guide's paths).
-        .route(
-            "/api/products/sync",
-            post(|s, c, b| records::push_one(s, c, b, Product))
-                .get(|s, c, q| records::status(s, c, q, Product)),
-        )
-        .route(
-            "/api/products/sync/bulk",
-            post(|s, c, b| records::push_many(s, c, b, Product)),
-        )
-        .route(
-            "/api/products/sync-from-metakocka",
-            get(|s, c, q| records::unsynced(s, c, q, Product))
-                .post(|s, c, b| records::pull_one(s, c, b, Product)),
-        )
-        .route(
-            "/api/products/sync-all-from-metakocka",
-            post(|s, c, b| records::pull_all(s, c, b, Product)),
-        )
+        .routes(routes!(paths::product_push, paths::product_status))
+        .routes(routes!(paths::product_push_bulk))
+        .routes(routes!(paths::product_unsynced, paths::product_pull))
+        .routes(routes!(paths::product_pull_all))
         // Contacts: the guide's paths and the architecture document's.
-        .route(
-            &format!("{contacts}/sync-to-metakocka"),
-            post(|s, c, q, b| records::push_one_or_bulk(s, c, q, b, Contact)),
-        )
-        .route(
-            &format!("{contacts}/mappings"),
-            get(|s, c, q| records::status(s, c, q, Contact)),
-        )
-        .route(
-            &format!("{contacts}/sync-from-metakocka"),
-            get(|s, c, q| records::unsynced(s, c, q, Contact))
-                .post(|s, c, b| records::pull_one(s, c, b, Contact)),
-        )
-        .route(
-            &format!("{contacts}/sync-all-from-metakocka"),
-            post(|s, c, b| records::pull_all(s, c, b, Contact)),
-        )
-        .route(
-            "/api/metakocka/contacts/sync",
-            post(|s, c, q, b| records::push_one_or_bulk(s, c, q, b, Contact)),
-        )
-        .route(
-            "/api/metakocka/contacts/mappings",
-            get(|s, c, q| records::status(s, c, q, Contact)),
-        )
-        .route(
-            "/api/metakocka/contacts/import",
-            post(|s, c, b| records::pull_all(s, c, b, Contact)),
-        )
+        .routes(routes!(paths::contact_push))
+        .routes(routes!(paths::contact_status))
+        .routes(routes!(paths::contact_unsynced, paths::contact_pull))
+        .routes(routes!(paths::contact_pull_all))
+        .routes(routes!(paths::contact_push_alias))
+        .routes(routes!(paths::contact_status_alias))
+        .routes(routes!(paths::contact_import))
         // Sales documents: the guide's paths and the architecture document's.
-        .route(
-            &format!("{documents}/sync"),
-            post(|s, c, q, b| records::push_one_or_bulk(s, c, q, b, SalesDocument))
-                .get(|s, c, q| records::status(s, c, q, SalesDocument)),
-        )
-        .route(
-            &format!("{documents}/sync-bulk"),
-            post(|s, c, b| records::push_many(s, c, b, SalesDocument)),
-        )
-        .route(
-            &format!("{documents}/sync-from-metakocka"),
-            get(|s, c, q| records::unsynced(s, c, q, SalesDocument))
-                .post(|s, c, b| records::pull_one(s, c, b, SalesDocument)),
-        )
-        .route(
-            &format!("{documents}/sync-all-from-metakocka"),
-            post(|s, c, b| records::pull_all(s, c, b, SalesDocument)),
-        )
-        .route(
-            "/api/metakocka/sales-documents/sync",
-            post(|s, c, q, b| records::push_one_or_bulk(s, c, q, b, SalesDocument)),
-        )
-        .route(
-            "/api/metakocka/sales-documents/mappings",
-            get(|s, c, q| records::status(s, c, q, SalesDocument)),
-        )
-        .route(
-            "/api/metakocka/sales-documents/import",
-            post(|s, c, b| records::pull_all(s, c, b, SalesDocument)),
-        )
+        .routes(routes!(paths::document_push, paths::document_status))
+        .routes(routes!(paths::document_push_bulk))
+        .routes(routes!(paths::document_unsynced, paths::document_pull))
+        .routes(routes!(paths::document_pull_all))
+        .routes(routes!(paths::document_push_alias))
+        .routes(routes!(paths::document_status_alias))
+        .routes(routes!(paths::document_import))
         // Runs, settings, conflicts, audit.
-        .route(&format!("{MK}/sync/runs"), get(admin::runs))
-        .route(&format!("{MK}/sync/runs/{{id}}"), get(admin::run))
-        .route(
-            &format!("{MK}/sync/runs/{{id}}/cancel"),
-            post(admin::cancel),
-        )
-        .route(
-            &format!("{MK}/settings"),
-            get(admin::settings).put(admin::save_settings),
-        )
-        .route(&format!("{MK}/conflicts"), get(admin::conflicts))
-        .route(
-            &format!("{MK}/conflicts/{{id}}/resolve"),
-            post(admin::resolve),
-        )
-        .route(&format!("{MK}/mappings/audit"), get(admin::audit))
-        .route(
-            &format!("{MK}/mappings/audit/{{kind}}/{{crm_id}}/{{action}}"),
-            post(admin::fix),
-        )
+        .routes(routes!(admin::runs))
+        .routes(routes!(admin::run))
+        .routes(routes!(admin::cancel))
+        .routes(routes!(admin::settings, admin::save_settings))
+        .routes(routes!(admin::conflicts))
+        .routes(routes!(admin::resolve))
+        .routes(routes!(admin::audit))
+        .routes(routes!(admin::fix))
 }
 
 /// A sync request's body: the record(s) by the kind's snake_case id, the filters of a
 /// selective run, and whether to answer before the run ends. Every field is optional; an
 /// empty body is `{}`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = MetakockaSyncBody)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SyncBody {
     product_id: Option<String>,

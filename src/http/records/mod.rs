@@ -15,46 +15,37 @@ use super::AppState;
 use super::error::ApiError;
 use crate::records::{RecordPage, RecordQuery};
 use crate::store::StoreError;
+use axum::Json;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/products", get(products::list).post(products::create))
-        .route(
-            "/api/products/{id}",
-            get(products::show)
-                .put(products::replace)
-                .delete(products::remove),
-        )
-        .route("/api/contacts", get(contacts::list).post(contacts::create))
-        .route(
-            "/api/contacts/{id}",
-            get(contacts::show)
-                .put(contacts::replace)
-                .delete(contacts::remove),
-        )
-        .route(
-            "/api/sales-documents",
-            get(sales_documents::list).post(sales_documents::create),
-        )
-        .route(
-            "/api/sales-documents/{id}",
-            get(sales_documents::show)
-                .put(sales_documents::replace)
-                .delete(sales_documents::remove),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(products::list, products::create))
+        .routes(routes!(products::show, products::replace, products::remove))
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::show, contacts::replace, contacts::remove))
+        .routes(routes!(sales_documents::list, sales_documents::create))
+        .routes(routes!(
+            sales_documents::show,
+            sales_documents::replace,
+            sales_documents::remove
+        ))
 }
 
 /// `?q=&limit=&offset=` of a list.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
+    /// Text to look for (code, name, ...); other parameters are refused.
     #[serde(default)]
     q: Option<String>,
+    /// At most this many (default 50, at most 500).
     #[serde(default)]
     limit: Option<u32>,
     #[serde(default)]

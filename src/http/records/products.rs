@@ -17,6 +17,21 @@ fn not_found() -> ApiError {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/products",
+    tag = "products",
+    params(
+        ListParams,
+    ),
+    responses(
+        (status = 200, description = "`{items, total, limit, offset}`: a page of products", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -28,6 +43,23 @@ pub async fn list(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/products",
+    tag = "products",
+    request_body(content = super::super::openapi::JsonObject, description = "the whole product: see docs/records.md for its fields"),
+    responses(
+        (status = 201, description = "the new product", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 409, description = "the code is taken (`duplicate_code`)", body = super::super::error::ErrorBody),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -44,6 +76,21 @@ pub async fn create(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    get,
+    path = "/api/products/{id}",
+    tag = "products",
+    params(
+        ("id" = String, Path, description = "the product's id"),
+    ),
+    responses(
+        (status = 200, description = "the product", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -54,6 +101,27 @@ pub async fn show(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    put,
+    path = "/api/products/{id}",
+    tag = "products",
+    params(
+        ("id" = String, Path, description = "the product's id"),
+    ),
+    request_body(content = super::super::openapi::JsonObject, description = "the whole product: see docs/records.md for its fields"),
+    responses(
+        (status = 200, description = "the product as saved", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 409, description = "the code is taken (`duplicate_code`)", body = super::super::error::ErrorBody),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -77,6 +145,23 @@ pub async fn replace(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    delete,
+    path = "/api/products/{id}",
+    tag = "products",
+    params(
+        ("id" = String, Path, description = "the product's id"),
+    ),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 409, description = "a sales document names it (`in_use`)", body = super::super::error::ErrorBody),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,

@@ -23,6 +23,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::IntoParams;
 
 fn not_found() -> ApiError {
     ApiError::not_found("no such sales document")
@@ -54,7 +55,8 @@ fn write_error(e: StoreError) -> ApiError {
 }
 
 /// `?q=&limit=&offset=&doc_type=&contact_id=&status=&product_id=` of the list.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentListParams {
     #[serde(default)]
@@ -97,6 +99,21 @@ impl DocumentListParams {
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    get,
+    path = "/api/sales-documents",
+    tag = "sales-documents",
+    params(
+        DocumentListParams,
+    ),
+    responses(
+        (status = 200, description = "`{items, total, limit, offset}`: a page of sales documents", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -111,6 +128,23 @@ pub async fn list(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
+#[utoipa::path(
+    post,
+    path = "/api/sales-documents",
+    tag = "sales-documents",
+    request_body(content = super::super::openapi::JsonObject, description = "the whole sales document: see docs/records.md for its fields"),
+    responses(
+        (status = 201, description = "the new sales document", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 409, description = "the number is taken (`duplicate_number`)", body = super::super::error::ErrorBody),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -127,6 +161,21 @@ pub async fn create(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    get,
+    path = "/api/sales-documents/{id}",
+    tag = "sales-documents",
+    params(
+        ("id" = String, Path, description = "the sales document's id"),
+    ),
+    responses(
+        (status = 200, description = "the sales document", body = super::super::openapi::JsonObject),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -140,6 +189,27 @@ pub async fn show(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    put,
+    path = "/api/sales-documents/{id}",
+    tag = "sales-documents",
+    params(
+        ("id" = String, Path, description = "the sales document's id"),
+    ),
+    request_body(content = super::super::openapi::JsonObject, description = "the whole sales document: see docs/records.md for its fields"),
+    responses(
+        (status = 200, description = "the sales document as saved", body = super::super::openapi::JsonObject),
+        (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 409, description = "the number is taken (`duplicate_number`)", body = super::super::error::ErrorBody),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,6 +233,22 @@ pub async fn replace(
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
+#[utoipa::path(
+    delete,
+    path = "/api/sales-documents/{id}",
+    tag = "sales-documents",
+    params(
+        ("id" = String, Path, description = "the sales document's id"),
+    ),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 401, response = super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,

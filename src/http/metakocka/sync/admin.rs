@@ -12,8 +12,10 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RunsQuery {
     kind: Option<String>,
     limit: Option<u32>,
@@ -28,6 +30,21 @@ fn kind_of(value: &str) -> Result<EntityKind, ApiError> {
 }
 
 /// `GET .../sync/runs`: newest first, with counts, duration and errors.
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/sync/runs",
+    tag = "metakocka-sync",
+    params(
+        RunsQuery,
+    ),
+    responses(
+        (status = 200, description = "`{runs}`, newest first, each with `duration_ms`", body = super::super::super::openapi::JsonObject),
+        (status = 400, response = super::super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn runs(
     State(state): State<AppState>,
     caller: Caller,
@@ -51,6 +68,21 @@ fn with_duration(run: &crate::metakocka::sync::model::MetakockaSyncRun) -> Value
 }
 
 /// `GET .../sync/runs/{id}`: the run as saved last (`counts.processed` of `counts.total`).
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/sync/runs/{id}",
+    tag = "metakocka-sync",
+    params(
+        ("id" = String, Path, description = "the run's id"),
+    ),
+    responses(
+        (status = 200, description = "`{run}` as saved last", body = super::super::super::openapi::JsonObject),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 404, response = super::super::super::openapi::responses::NotFound),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn run(
     State(state): State<AppState>,
     caller: Caller,
@@ -65,6 +97,24 @@ pub async fn run(
 }
 
 /// `POST .../sync/runs/{id}/cancel`: the run stops before its next record.
+#[utoipa::path(
+    post,
+    path = "/api/integrations/metakocka/sync/runs/{id}/cancel",
+    tag = "metakocka-sync",
+    params(
+        ("id" = String, Path, description = "the run's id"),
+    ),
+    responses(
+        (status = 200, description = "`{message, run}`", body = super::super::super::openapi::JsonObject),
+        (status = 400, response = super::super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::super::openapi::responses::NotFound),
+        (status = 409, description = "the run cannot be cancelled now", body = super::super::super::error::ErrorBody),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
@@ -78,6 +128,17 @@ pub async fn cancel(
 }
 
 /// `GET .../settings`: every kind's settings (defaults where none were saved).
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/settings",
+    tag = "metakocka-sync",
+    responses(
+        (status = 200, description = "`{settings}`: each kind's settings", body = super::super::super::openapi::JsonObject),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -106,7 +167,7 @@ fn settings_answer(all: &[crate::metakocka::sync::model::SyncSettings]) -> Value
 }
 
 /// One kind's changes; fields left out keep their value.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsChange {
     auto: Option<bool>,
@@ -116,6 +177,22 @@ pub struct SettingsChange {
 }
 
 /// `PUT .../settings {"product": {...}, "contact": {...}}`.
+#[utoipa::path(
+    put,
+    path = "/api/integrations/metakocka/settings",
+    tag = "metakocka-sync",
+    request_body(content = BTreeMap<String, SettingsChange>, description = "changes by kind: `product`, `contact`, `sales_document`"),
+    responses(
+        (status = 200, description = "`{settings}` after the change", body = super::super::super::openapi::JsonObject),
+        (status = 400, response = super::super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::super::openapi::responses::Forbidden),
+        (status = 413, response = super::super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn save_settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -158,13 +235,29 @@ pub async fn save_settings(
     Ok(Json(settings_answer(&all)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConflictsQuery {
     /// `open` (the default) or `all`.
     status: Option<String>,
 }
 
 /// `GET .../conflicts`.
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/conflicts",
+    tag = "metakocka-sync",
+    params(
+        ConflictsQuery,
+    ),
+    responses(
+        (status = 200, description = "`{count, conflicts}`", body = super::super::super::openapi::JsonObject),
+        (status = 400, response = super::super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn conflicts(
     State(state): State<AppState>,
     caller: Caller,
@@ -184,7 +277,8 @@ pub async fn conflicts(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ConflictResolveBody)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
     #[serde(rename = "use")]
@@ -192,6 +286,28 @@ pub struct ResolveBody {
 }
 
 /// `POST .../conflicts/{id}/resolve {"use": "crm" | "metakocka"}`.
+#[utoipa::path(
+    post,
+    path = "/api/integrations/metakocka/conflicts/{id}/resolve",
+    tag = "metakocka-sync",
+    params(
+        ("id" = String, Path, description = "the conflict's id"),
+    ),
+    request_body = ResolveBody,
+    responses(
+        (status = 200, description = "`{conflict}`, resolved", body = super::super::super::openapi::JsonObject),
+        (status = 400, response = super::super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::super::openapi::responses::NotFound),
+        (status = 409, description = "no credentials, or the conflict is resolved already", body = super::super::super::error::ErrorBody),
+        (status = 413, response = super::super::super::openapi::responses::PayloadTooLarge),
+        (status = 415, response = super::super::super::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+        (status = 502, description = "Metakocka refused or failed (`metakocka_failed`)", body = super::super::super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn resolve(
     State(state): State<AppState>,
     caller: Caller,
@@ -209,6 +325,19 @@ pub async fn resolve(
 }
 
 /// `GET .../mappings/audit`: orphaned mappings and mappings whose sides differ.
+#[utoipa::path(
+    get,
+    path = "/api/integrations/metakocka/mappings/audit",
+    tag = "metakocka-sync",
+    responses(
+        (status = 200, description = "`{count, findings}`: orphaned mappings and mappings whose sides differ", body = super::super::super::openapi::JsonObject),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 409, description = "no Metakocka credentials (`no_credentials`)", body = super::super::super::error::ErrorBody),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+        (status = 502, description = "Metakocka refused or failed (`metakocka_failed`)", body = super::super::super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn audit(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     let found = state
         .metakocka_sync
@@ -218,6 +347,27 @@ pub async fn audit(State(state): State<AppState>, caller: Caller) -> Result<Json
 }
 
 /// `POST .../mappings/audit/{kind}/{crm_id}/repair` or `.../remove`.
+#[utoipa::path(
+    post,
+    path = "/api/integrations/metakocka/mappings/audit/{kind}/{crm_id}/{action}",
+    tag = "metakocka-sync",
+    params(
+        ("kind" = String, Path, description = "`product`, `contact` or `sales_document`"),
+        ("crm_id" = String, Path, description = "the CRM record's id"),
+        ("action" = String, Path, description = "`repair` or `remove`"),
+    ),
+    responses(
+        (status = 200, description = "`{action, mapping}`", body = super::super::super::openapi::JsonObject),
+        (status = 400, response = super::super::super::openapi::responses::BadRequest),
+        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
+        (status = 403, response = super::super::super::openapi::responses::Forbidden),
+        (status = 404, response = super::super::super::openapi::responses::NotFound),
+        (status = 409, description = "no Metakocka credentials (`no_credentials`)", body = super::super::super::error::ErrorBody),
+        (status = 500, response = super::super::super::openapi::responses::Internal),
+        (status = 502, description = "Metakocka refused or failed (`metakocka_failed`)", body = super::super::super::error::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn fix(
     State(state): State<AppState>,
     caller: Caller,

@@ -156,7 +156,8 @@ pub async fn pull_all(
     Ok(run_answer(run, body.background))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnsyncedQuery {
     category: Option<String>,
     partner: Option<String>,

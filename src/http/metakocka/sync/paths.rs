@@ -1,0 +1,311 @@
+//! One named handler per (path, kind) of the sync routes, each with its `#[utoipa::path]`, so
+//! that `routes!` registers every one in the router and the OpenAPI contract alike. They
+//! only pass the kind on to [`super::records`].
+
+use super::super::super::AppState;
+use super::super::super::error::ApiError;
+use super::super::super::extract::{ApiQuery, Caller};
+use super::SyncBody;
+use super::records::{self, BulkQuery, UnsyncedQuery};
+use crate::metakocka::sync::model::EntityKind::{Contact, Product, SalesDocument};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// `POST`: one record (`{"product_id"}` etc.) to Metakocka, answering its mapping and run.
+macro_rules! push_one {
+    ($name:ident, $path:tt, $kind:expr) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "metakocka-sync",
+            request_body(content = Option<SyncBody>, description = "`{\"product_id\" | \"contact_id\" | \"document_id\": ...}`", content_type = "application/json"),
+            responses(
+                (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 404, response = NotFound),
+                (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
+                (status = 500, response = Internal),
+                (status = 502, description = "Metakocka refused the record or failed (`sync_failed`, `metakocka_failed`)", body = ErrorBody),
+            ),
+            security(("bearer" = [])),
+        )]
+        pub async fn $name(state: State<AppState>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+            records::push_one(state, caller, body, $kind).await
+        }
+    };
+}
+
+/// `POST`: one route for one record or many (`?bulk=true` or a list of ids).
+macro_rules! push_one_or_bulk {
+    ($name:ident, $path:tt, $kind:expr) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "metakocka-sync",
+            params(("bulk" = Option<bool>, Query, description = "many records: the listed ids, or all")),
+            request_body(content = Option<SyncBody>, description = "one record's id, or a list of ids", content_type = "application/json"),
+            responses(
+                (status = 200, description = "one record: `{id, mapping, run}`; many: `{run}`", body = JsonObject),
+                (status = 202, description = "many, with `background: true`: `{run}` while it runs", body = JsonObject),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 404, response = NotFound),
+                (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
+                (status = 500, response = Internal),
+                (status = 502, description = "Metakocka refused the record or failed (`sync_failed`, `metakocka_failed`)", body = ErrorBody),
+            ),
+            security(("bearer" = [])),
+        )]
+        pub async fn $name(
+            state: State<AppState>,
+            caller: Caller,
+            query: ApiQuery<BulkQuery>,
+            body: Bytes,
+        ) -> Result<Response, ApiError> {
+            records::push_one_or_bulk(state, caller, query, body, $kind).await
+        }
+    };
+}
+
+/// `POST`: a run over many records (`push_many`: to Metakocka; `pull_all`: from it).
+macro_rules! run_many {
+    ($name:ident, $path:tt, $kind:expr, $handler:ident, $what:tt) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "metakocka-sync",
+            description = $what,
+            request_body(content = Option<SyncBody>, description = "optional (empty means `{}`): the ids, a selective run's filters, `direction`, `background`", content_type = "application/json"),
+            responses(
+                (status = 200, description = "`{run}` when it ended", body = JsonObject),
+                (status = 202, description = "with `background: true`: `{run}` while it runs", body = JsonObject),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
+                (status = 500, response = Internal),
+                (status = 502, description = "Metakocka failed (`metakocka_failed`)", body = ErrorBody),
+            ),
+            security(("bearer" = [])),
+        )]
+        pub async fn $name(state: State<AppState>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+            records::$handler(state, caller, body, $kind).await
+        }
+    };
+}
+
+/// `POST`: one Metakocka record (`{"mk_id"}`) into crm-mind.
+macro_rules! pull_one {
+    ($name:ident, $path:tt, $kind:expr) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "metakocka-sync",
+            request_body(content = Option<SyncBody>, description = "`{\"mk_id\": ...}`", content_type = "application/json"),
+            responses(
+                (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 404, response = NotFound),
+                (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
+                (status = 500, response = Internal),
+                (status = 502, description = "Metakocka refused or failed (`sync_failed`, `metakocka_failed`)", body = ErrorBody),
+            ),
+            security(("bearer" = [])),
+        )]
+        pub async fn $name(state: State<AppState>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+            records::pull_one(state, caller, body, $kind).await
+        }
+    };
+}
+
+/// `GET`: Metakocka's records of the kind that have no mapping yet.
+macro_rules! unsynced {
+    ($name:ident, $path:tt, $kind:expr) => {
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "metakocka-sync",
+            params(UnsyncedQuery),
+            responses(
+                (status = 200, description = "`{count, records}`", body = JsonObject),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 409, description = "no Metakocka credentials (`no_credentials`)", body = ErrorBody),
+                (status = 500, response = Internal),
+                (status = 502, description = "Metakocka failed (`metakocka_failed`)", body = ErrorBody),
+            ),
+            security(("bearer" = [])),
+        )]
+        pub async fn $name(
+            state: State<AppState>,
+            caller: Caller,
+            query: ApiQuery<UnsyncedQuery>,
+        ) -> Result<Json<Value>, ApiError> {
+            records::unsynced(state, caller, query, $kind).await
+        }
+    };
+}
+
+/// `GET`: one record's mapping (by its id parameter) or every mapping with counts.
+macro_rules! status {
+    ($name:ident, $path:tt, $kind:expr, $id:tt) => {
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "metakocka-sync",
+            params(($id = Option<String>, Query, description = "one record's mapping; all of the kind without it")),
+            responses(
+                (status = 200, description = "`{synced, mapping}` for one record; `{count, by_status, mappings}` for all", body = JsonObject),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 500, response = Internal),
+            ),
+            security(("bearer" = [])),
+        )]
+        pub async fn $name(
+            state: State<AppState>,
+            caller: Caller,
+            query: ApiQuery<HashMap<String, String>>,
+        ) -> Result<Json<Value>, ApiError> {
+            records::status(state, caller, query, $kind).await
+        }
+    };
+}
+
+use super::super::super::error::ErrorBody;
+use super::super::super::openapi::JsonObject;
+use super::super::super::openapi::responses::{
+    BadRequest, Forbidden, Internal, NotFound, Unauthorized,
+};
+
+// Products: the integration guide's paths.
+push_one!(product_push, "/api/products/sync", Product);
+status!(product_status, "/api/products/sync", Product, "product_id");
+run_many!(
+    product_push_bulk,
+    "/api/products/sync/bulk",
+    Product,
+    push_many,
+    "the listed products (`product_ids`), or all, to Metakocka"
+);
+unsynced!(
+    product_unsynced,
+    "/api/products/sync-from-metakocka",
+    Product
+);
+pull_one!(product_pull, "/api/products/sync-from-metakocka", Product);
+run_many!(
+    product_pull_all,
+    "/api/products/sync-all-from-metakocka",
+    Product,
+    pull_all,
+    "every Metakocka product in scope into crm-mind"
+);
+
+// Contacts: the guide's paths and the architecture document's.
+push_one_or_bulk!(
+    contact_push,
+    "/api/integrations/metakocka/contacts/sync-to-metakocka",
+    Contact
+);
+status!(
+    contact_status,
+    "/api/integrations/metakocka/contacts/mappings",
+    Contact,
+    "contact_id"
+);
+unsynced!(
+    contact_unsynced,
+    "/api/integrations/metakocka/contacts/sync-from-metakocka",
+    Contact
+);
+pull_one!(
+    contact_pull,
+    "/api/integrations/metakocka/contacts/sync-from-metakocka",
+    Contact
+);
+run_many!(
+    contact_pull_all,
+    "/api/integrations/metakocka/contacts/sync-all-from-metakocka",
+    Contact,
+    pull_all,
+    "every Metakocka partner in scope into crm-mind"
+);
+push_one_or_bulk!(contact_push_alias, "/api/metakocka/contacts/sync", Contact);
+status!(
+    contact_status_alias,
+    "/api/metakocka/contacts/mappings",
+    Contact,
+    "contact_id"
+);
+run_many!(
+    contact_import,
+    "/api/metakocka/contacts/import",
+    Contact,
+    pull_all,
+    "every Metakocka partner in scope into crm-mind"
+);
+
+// Sales documents: the guide's paths and the architecture document's.
+push_one_or_bulk!(
+    document_push,
+    "/api/integrations/metakocka/sales-documents/sync",
+    SalesDocument
+);
+status!(
+    document_status,
+    "/api/integrations/metakocka/sales-documents/sync",
+    SalesDocument,
+    "document_id"
+);
+run_many!(
+    document_push_bulk,
+    "/api/integrations/metakocka/sales-documents/sync-bulk",
+    SalesDocument,
+    push_many,
+    "the listed documents (`document_ids`), or all, to Metakocka"
+);
+unsynced!(
+    document_unsynced,
+    "/api/integrations/metakocka/sales-documents/sync-from-metakocka",
+    SalesDocument
+);
+pull_one!(
+    document_pull,
+    "/api/integrations/metakocka/sales-documents/sync-from-metakocka",
+    SalesDocument
+);
+run_many!(
+    document_pull_all,
+    "/api/integrations/metakocka/sales-documents/sync-all-from-metakocka",
+    SalesDocument,
+    pull_all,
+    "every Metakocka document in scope into crm-mind"
+);
+push_one_or_bulk!(
+    document_push_alias,
+    "/api/metakocka/sales-documents/sync",
+    SalesDocument
+);
+status!(
+    document_status_alias,
+    "/api/metakocka/sales-documents/mappings",
+    SalesDocument,
+    "document_id"
+);
+run_many!(
+    document_import,
+    "/api/metakocka/sales-documents/import",
+    SalesDocument,
+    pull_all,
+    "every Metakocka document in scope into crm-mind"
+);

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(pages::replies::routes())
         .merge(pages::metakocka::routes())
         .merge(pages::errors::routes())
+        .merge(pages::reports::routes())
         .layer(middleware::map_response(security_headers))
 }
 

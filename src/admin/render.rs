@@ -29,6 +29,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("metakocka.html", include_str!("templates/metakocka.html")),
     ("errors.html", include_str!("templates/errors.html")),
+    ("reports.html", include_str!("templates/reports.html")),
+    ("report.html", include_str!("templates/report.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -15,6 +15,7 @@ mod pages;
 mod rag;
 mod records;
 mod replies;
+mod reports;
 mod webhook;
 
 use crate::accounts::Accounts;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub metakocka_sync: crate::metakocka::sync::MetakockaSync,
     /// Customer emails: ingest, enrichment, context, templates, drafts.
     pub emails: crate::email::Emails,
+    /// Reports and their scheduled delivery.
+    pub reports: crate::reports::Reports,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -109,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(records::routes())
         .nest(crate::admin::BASE, crate::admin::router())
         .merge(emails::routes())
+        .merge(reports::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -3,6 +3,7 @@
 
 mod admin;
 mod admin_console;
+mod admin_reports;
 mod auth;
 mod crm_links;
 mod emails;
@@ -41,5 +42,8 @@ mod records_contacts;
 mod records_products;
 mod records_sales_documents;
 mod replies;
+mod reports;
+mod reports_schedules;
+mod reports_validation;
 mod store_down;
 mod webhook;

@@ -8,6 +8,7 @@ mod link_sync;
 pub mod links;
 pub mod metakocka;
 pub mod replies;
+pub mod reports;
 pub mod search;
 
 use super::error::AdminError;

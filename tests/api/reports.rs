@@ -186,14 +186,6 @@ pub async fn report(app: &TestApp, token: &str, path: &str) -> Value {
     response.json().await.unwrap()
 }
 
-pub fn dec(value: &Value) -> Decimal {
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("{value} is not a decimal string"))
-        .parse()
-        .unwrap()
-}
-
 /// The named columns of each row, decimals parsed, so "60.00" and "60" compare equal.
 fn figures(rows: &Value, columns: &[&str]) -> Vec<Vec<String>> {
     (rows.as_array().unwrap().iter())

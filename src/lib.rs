@@ -31,6 +31,7 @@ pub mod metakocka;
 pub mod rag;
 pub mod records;
 pub mod reply;
+pub mod reports;
 pub mod secrets;
 pub mod startup;
 pub mod store;

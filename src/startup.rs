@@ -209,6 +209,7 @@ pub fn state_for(
             verify_token: settings.facebook_verify_token.clone(),
         },
         metrics: telemetry::metrics_handle(),
+        reports: crate::reports::Reports::new(store.clone(), cipher.clone()),
         store,
     }
 }
@@ -338,7 +339,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     } else {
         None
     };
+    let report_delivery = crate::reports::delivery::spawn(state.reports.clone());
     serve(state, listener, shutdown_signal()).await?;
+    if let Some(report_delivery) = report_delivery {
+        report_delivery.abort();
+    }
     if let Some(sync_schedule) = metakocka_sync_schedule.as_mut() {
         let _ = sync_schedule.shutdown().await;
     }

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(pages::mk_sync::routes())
         .merge(pages::emails::routes())
         .merge(pages::errors::routes())
+        .merge(pages::reports::routes())
         .layer(middleware::map_response(security_headers))
 }
 

@@ -46,6 +46,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         "mk_settings.html",
         include_str!("templates/mk_settings.html"),
     ),
+    ("reports.html", include_str!("templates/reports.html")),
+    ("report.html", include_str!("templates/report.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -16,6 +16,7 @@ mod pages;
 mod rag;
 mod records;
 mod replies;
+mod reports;
 mod webhook;
 
 use crate::accounts::Accounts;
@@ -67,6 +68,8 @@ pub struct AppState {
     pub metakocka_sync: crate::metakocka::sync::MetakockaSync,
     /// Customer emails: ingest, enrichment, context, templates, drafts.
     pub emails: crate::email::Emails,
+    /// Reports and their scheduled delivery.
+    pub reports: crate::reports::Reports,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -124,6 +127,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(metakocka::routes())
         .merge(records::routes())
         .merge(emails::routes())
+        .merge(reports::routes())
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))

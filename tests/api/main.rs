@@ -4,6 +4,7 @@
 mod admin;
 mod admin_console;
 mod admin_emails;
+mod admin_reports;
 mod admin_signout;
 mod admin_sync;
 mod admin_sync_cancel;
@@ -48,5 +49,8 @@ mod records_contacts;
 mod records_products;
 mod records_sales_documents;
 mod replies;
+mod reports;
+mod reports_schedules;
+mod reports_validation;
 mod store_down;
 mod webhook;

@@ -10,6 +10,7 @@ pub mod links;
 pub mod metakocka;
 pub mod mk_sync;
 pub mod replies;
+pub mod reports;
 pub mod search;
 
 use super::error::AdminError;

@@ -38,6 +38,7 @@ mod pages;
 mod products;
 mod records;
 mod replies;
+mod reports;
 mod sales_documents;
 mod sessions;
 mod sync_runs;

@@ -20,6 +20,7 @@ mod records_products;
 mod records_sales_documents;
 mod records_table;
 mod replies;
+mod reports;
 mod sync_runs;
 mod writer;
 
@@ -43,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_sales_documents.sql"),
     include_str!("../../../migrations/sqlite/0008_metakocka_sync.sql"),
     include_str!("../../../migrations/sqlite/0009_emails.sql"),
+    include_str!("../../../migrations/sqlite/0013_report_schedules.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

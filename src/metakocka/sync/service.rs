@@ -1,5 +1,6 @@
 //! [`MetakockaSync`]: the sync as the rest of crm-mind uses it. It owns the one-run-at-a-time
-//! rule per company and entity kind (a second start is refused with the running run's id),
+//! rule per company and entity kind (a second start is refused with the running run's id,
+//! across processes: the run holds the store's slot under a lease it renews),
 //! the cancel flags of running runs, the settings with their defaults, conflict resolution,
 //! and the [`AfterSync`] hook called when a run changed something (the retrieval index
 //! re-reads Metakocka's data then).
@@ -14,6 +15,7 @@ use super::model::{
 };
 use super::products::Products;
 use super::run::{Pacing, RunPlan, execute};
+use super::slot;
 use crate::domain::{CompanyId, UserId};
 use crate::metakocka::client::{MetakockaClient, MetakockaError};
 use crate::metakocka::credentials::Credentials;
@@ -26,6 +28,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::task::JoinHandle;
 
 /// Called with the company and kind after a run that created or updated records.
 pub type AfterSync = Arc<dyn Fn(CompanyId, EntityKind) + Send + Sync>;
@@ -43,7 +46,7 @@ pub struct StartRun {
     pub filter: RunFilter,
 }
 
-/// Running runs by company and kind: their id and cancel flag.
+/// Running runs of this process by company and kind: their id and cancel flag.
 type Running = HashMap<(CompanyId, EntityKind), (String, Arc<AtomicBool>)>;
 
 #[derive(Clone)]
@@ -142,9 +145,17 @@ impl MetakockaSync {
 
     /// Starts a run in the background; returns its record as it starts.
     pub async fn spawn(&self, start: StartRun) -> Result<MetakockaSyncRun, SyncError> {
+        Ok(self.start(start).await?.0)
+    }
+
+    /// Starts a run in the background; its record as it starts, and the task ending with
+    /// the run as stored last (once its slot is freed too).
+    pub async fn start(
+        &self,
+        start: StartRun,
+    ) -> Result<(MetakockaSyncRun, JoinHandle<MetakockaSyncRun>), SyncError> {
         let (run, work) = self.begin(start).await?;
-        tokio::spawn(work);
-        Ok(run)
+        Ok((run, tokio::spawn(work)))
     }
 
     /// Claims the company's slot for the kind, stores the run record, and returns the work.
@@ -185,8 +196,13 @@ impl MetakockaSync {
             }
             running.insert(slot.clone(), (run.id.clone(), Arc::clone(&cancel)));
         }
+        if let Err(e) = slot::claim(&self.store, &run).await {
+            self.running.lock().remove(&slot);
+            return Err(e);
+        }
         if let Err(e) = self.store.insert_metakocka_run(&run).await {
             self.running.lock().remove(&slot);
+            slot::release(&self.store, &run).await;
             return Err(e.into());
         }
         let plan = RunPlan {
@@ -201,11 +217,18 @@ impl MetakockaSync {
         let this = self.clone();
         let first = run.clone();
         let work = async move {
+            let heartbeat = tokio::spawn(slot::keep(
+                this.store.clone(),
+                run.clone(),
+                plan.cancel.clone(),
+            ));
             let finished = match start.kind {
                 EntityKind::Product => execute::<Products>(&ctx, &plan, run).await,
                 EntityKind::Contact => execute::<Contacts>(&ctx, &plan, run).await,
                 EntityKind::SalesDocument => execute::<Documents>(&ctx, &plan, run).await,
             };
+            heartbeat.abort();
+            slot::release(&this.store, &finished).await;
             this.running.lock().remove(&slot);
             if finished.counts.changed_anything()
                 && let Some(hook) = &this.after_sync

@@ -1,0 +1,91 @@
+//! One run at a time per company and entity kind across processes: a run holds the store's
+//! slot ([`crate::store::MetakockaSyncSlotStore`]) under a lease it renews while it runs,
+//! so a run whose process stopped blocks the next one only until its lease runs out, and
+//! is then marked failed.
+
+use super::SyncError;
+use super::model::{MetakockaSyncRun, RunState, SlotClaim};
+use crate::domain::CompanyId;
+use crate::records::now;
+use crate::store::DynStore;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How long a slot stays claimed without renewal; a running run renews it every third.
+const LEASE: Duration = Duration::from_secs(60);
+
+fn lease() -> chrono::TimeDelta {
+    chrono::TimeDelta::from_std(LEASE).expect("a minute fits")
+}
+
+/// Claims the slot of the run's company and kind; refused with the holder's id.
+pub async fn claim(store: &DynStore, run: &MetakockaSyncRun) -> Result<(), SyncError> {
+    let at = now();
+    let claim = store
+        .claim_sync_slot(&run.company_id, run.kind, &run.id, at, at + lease())
+        .await?;
+    match claim {
+        SlotClaim::Held { run_id } => Err(SyncError::AlreadyRunning {
+            kind: run.kind.to_string(),
+            run_id,
+        }),
+        SlotClaim::Claimed { abandoned } => {
+            if let Some(id) = abandoned {
+                mark_abandoned(store, &run.company_id, &id).await;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A run still `running` whose lease ran out: its process stopped before its end.
+async fn mark_abandoned(store: &DynStore, company: &CompanyId, id: &str) {
+    let Ok(Some(mut stale)) = store.get_metakocka_run(company, id).await else {
+        return;
+    };
+    if stale.state != RunState::Running {
+        return;
+    }
+    stale.state = RunState::Failed;
+    stale.finished_at = Some(now());
+    stale
+        .errors
+        .push("abandoned: the process running it stopped before its end".into());
+    if let Err(e) = store.save_metakocka_run(&stale).await {
+        tracing::warn!(run = %id, error = %e, "could not mark an abandoned sync run failed");
+    }
+}
+
+/// Renews the run's lease until aborted. A run that lost its slot (its lease ran out while
+/// its process stalled, and another run took it) is told to stop, so two never overlap.
+pub async fn keep(store: DynStore, run: MetakockaSyncRun, cancel: Arc<AtomicBool>) {
+    loop {
+        tokio::time::sleep(LEASE / 3).await;
+        let renewed = store
+            .renew_sync_slot(&run.company_id, run.kind, &run.id, now() + lease())
+            .await;
+        match renewed {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(run = %run.id, "a sync run lost its slot; stopping it");
+                cancel.store(true, Ordering::SeqCst);
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(run = %run.id, error = %e, "could not renew a sync run's slot");
+            }
+        }
+    }
+}
+
+/// Frees the slot (if the run still holds it).
+pub async fn release(store: &DynStore, run: &MetakockaSyncRun) {
+    if let Err(e) = store
+        .release_sync_slot(&run.company_id, run.kind, &run.id)
+        .await
+    {
+        // The lease runs out by itself.
+        tracing::warn!(run = %run.id, error = %e, "could not free a sync run's slot");
+    }
+}

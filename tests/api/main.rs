@@ -33,6 +33,7 @@ mod metakocka_logs;
 mod metakocka_sync_contacts;
 mod metakocka_sync_documents;
 mod metakocka_sync_products;
+mod metakocka_sync_pull_pages;
 mod metakocka_sync_runs;
 mod metakocka_sync_selective;
 mod metakocka_sync_slots;

@@ -142,10 +142,7 @@ async fn write_deferred<E: SyncEntity>(
     for ((label, deferred), result) in deferred.into_iter().zip(results) {
         let outcome = match result {
             Ok(()) => deferred.outcome,
-            Err(e) => {
-                let id = deferred.write.mapping.crm_id.clone();
-                step.fail(e, Some(&id), deferred.previous).await
-            }
+            Err(e) => (step.fail(e, Some(&deferred.entity_id), deferred.previous)).await,
         };
         if tracker.count(&label, outcome, plan.pacing.progress_every) {
             tracker.save(ctx).await;

@@ -63,6 +63,9 @@ pub struct Deferred<E: SyncEntity> {
     pub outcome: Outcome,
     /// The mapping before this run, marked `error` if the write fails.
     pub previous: Option<Mapping>,
+    /// How the error log names the record if the write fails: its CRM id, or Metakocka's
+    /// `mk_id` for a record not in crm-mind yet.
+    pub entity_id: String,
 }
 
 impl<E: SyncEntity> Step<'_, E> {
@@ -329,10 +332,14 @@ impl<E: SyncEntity> Step<'_, E> {
             mk_hash,
             last_error: None,
         };
+        let entity_id = (item.crm.as_ref().map(|crm| E::crm_id(crm).to_owned()))
+            .or_else(|| item.mapping.as_ref().map(|m| m.crm_id.clone()))
+            .unwrap_or_else(|| mapping.mk_id.clone());
         Ok(Some(Deferred {
             write: PulledWrite { record, mapping },
             outcome,
             previous: item.mapping.clone(),
+            entity_id,
         }))
     }
 

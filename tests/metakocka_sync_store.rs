@@ -394,3 +394,69 @@ async fn a_sync_slot_is_held_by_one_run_until_released_or_its_lease_runs_out() {
         assert_eq!(claim(&a, "run-3", stale).await, free, "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_cancel_asked_through_the_slot_reaches_only_its_holder() {
+    for subject in subjects().await {
+        let (store, name) = (&subject.store, subject.name);
+        let a: CompanyId = "company-a".into();
+        let (at, kind) = (now(), EntityKind::Contact);
+        let until = at + chrono::TimeDelta::minutes(1);
+        store
+            .claim_sync_slot(&a, kind, "run-1", at, until)
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .sync_slot_cancel_requested(&a, kind, "run-1")
+                .await
+                .unwrap(),
+            "{name}"
+        );
+        // Asked of a run that does not hold the slot: nothing to ask.
+        assert!(
+            !store
+                .request_sync_slot_cancel(&a, kind, "run-9")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .sync_slot_cancel_requested(&a, kind, "run-1")
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .request_sync_slot_cancel(&a, kind, "run-1")
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .sync_slot_cancel_requested(&a, kind, "run-1")
+                .await
+                .unwrap(),
+            "{name}"
+        );
+        // A run that lost its slot is told to stop too; the next holder starts unasked.
+        store.release_sync_slot(&a, kind, "run-1").await.unwrap();
+        assert!(
+            store
+                .sync_slot_cancel_requested(&a, kind, "run-1")
+                .await
+                .unwrap()
+        );
+        store
+            .claim_sync_slot(&a, kind, "run-2", at, until)
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .sync_slot_cancel_requested(&a, kind, "run-2")
+                .await
+                .unwrap(),
+            "{name}"
+        );
+    }
+}

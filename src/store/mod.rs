@@ -452,6 +452,21 @@ pub trait MetakockaSyncSlotStore: Send + Sync {
         run_id: &str,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    /// Asks `run_id` to stop (it may run in another process); `false` when it holds the
+    /// slot no more.
+    async fn request_sync_slot_cancel(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<bool>;
+    /// Whether `run_id` was asked to stop (or holds the slot no more).
+    async fn sync_slot_cancel_requested(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<bool>;
     /// Frees the slot if `run_id` holds it.
     async fn release_sync_slot(
         &self,

@@ -1,7 +1,8 @@
 //! One sync run at a time across processes, and the periodic schedule: a second
 //! `MetakockaSync` over the same store (another process's) holds the company's product
-//! slot, so the API answers 409 naming that run until it ends; the schedule starts a run of
-//! each kind with automatic sync on, and none of the kinds left off.
+//! slot, so the API answers 409 naming that run until it ends, and the API's cancel reaches
+//! it through the slot; the schedule starts a run of each kind with automatic sync on, and
+//! none of the kinds left off.
 
 use crate::fake_metakocka::FakeMetakocka;
 use crate::helpers::{TestApp, engines, error_of};
@@ -74,6 +75,39 @@ async fn a_run_in_another_process_holds_the_slot_until_it_ends() {
         // Ended, the run freed the slot: the app's next run goes ahead (nothing to push).
         let next = post(&app, &admin, BULK, json!({})).await;
         assert_eq!(counts(&next), (0, 0, 30, 0, 0), "{next}");
+    }
+}
+
+#[tokio::test]
+async fn a_cancel_through_the_api_stops_a_run_of_another_process() {
+    let fake = FakeMetakocka::start().await;
+    for engine in engines() {
+        let mk = format!("slot-cancel-{engine:?}");
+        let (app, company, admin) = synced_app(engine, &fake, &mk).await;
+        for i in 0..40 {
+            let product = json!({"code": format!("C-{i:02}"), "name": "p", "price": 1});
+            create_product(&app, &admin, product).await;
+        }
+        // 40 pushes × 400 ms, two calls at a time: 8 s, longer than the few seconds the
+        // other process takes to look at its slot.
+        fake.set_delay(Duration::from_millis(400));
+        let (running, work) = other_process(&app, &fake)
+            .start(push_all(&company))
+            .await
+            .unwrap();
+        let path = format!("{RUNS}/{}/cancel", running.id);
+        post(&app, &admin, &path, json!({})).await;
+        let finished = work.await.unwrap();
+        fake.set_delay(Duration::ZERO);
+        assert_eq!(
+            finished.state.as_str(),
+            "cancelled",
+            "{engine:?}: {finished:?}"
+        );
+        assert!(finished.counts.processed < 40, "{finished:?}");
+        // The rest is pushed by the next run.
+        let rest = post(&app, &admin, BULK, json!({})).await;
+        assert_eq!(counts(&rest).0, 40 - finished.counts.processed, "{rest}");
     }
 }
 

@@ -417,6 +417,22 @@ impl MetakockaSyncSlotStore for FlakyStore {
     ) -> StoreResult<bool> {
         self.inner.renew_sync_slot(c, k, run, until).await
     }
+    async fn request_sync_slot_cancel(
+        &self,
+        c: &CompanyId,
+        k: EntityKind,
+        run: &str,
+    ) -> StoreResult<bool> {
+        self.inner.request_sync_slot_cancel(c, k, run).await
+    }
+    async fn sync_slot_cancel_requested(
+        &self,
+        c: &CompanyId,
+        k: EntityKind,
+        run: &str,
+    ) -> StoreResult<bool> {
+        self.inner.sync_slot_cancel_requested(c, k, run).await
+    }
     async fn release_sync_slot(&self, c: &CompanyId, k: EntityKind, run: &str) -> StoreResult<()> {
         self.inner.release_sync_slot(c, k, run).await
     }

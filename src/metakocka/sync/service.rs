@@ -243,8 +243,9 @@ impl MetakockaSync {
         Ok((first, work))
     }
 
-    /// Asks a running run to stop before its next record; the run record says where it
-    /// stopped once it has. A finished run is returned as it is.
+    /// Asks a running run to stop before its next record: at once in this process, through
+    /// the store's slot in another (which looks every few seconds). The run record says where
+    /// it stopped once it has. A finished run is returned as it is.
     pub async fn cancel(
         &self,
         company: &CompanyId,
@@ -255,10 +256,16 @@ impl MetakockaSync {
             .get_metakocka_run(company, run_id)
             .await?
             .ok_or_else(|| SyncError::NotFound(format!("sync run {run_id}")))?;
-        if let Some((id, flag)) = self.running.lock().get(&(company.clone(), run.kind))
-            && id == run_id
-        {
-            flag.store(true, Ordering::SeqCst);
+        let here = match self.running.lock().get(&(company.clone(), run.kind)) {
+            Some((id, flag)) if id == run_id => {
+                flag.store(true, Ordering::SeqCst);
+                true
+            }
+            _ => false,
+        };
+        if !here && run.state == RunState::Running {
+            // Running in another process (or abandoned): its process looks at the slot.
+            slot::request_cancel(&self.store, &run).await?;
         }
         Ok(run)
     }

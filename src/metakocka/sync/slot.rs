@@ -1,7 +1,8 @@
 //! One run at a time per company and entity kind across processes: a run holds the store's
 //! slot ([`crate::store::MetakockaSyncSlotStore`]) under a lease it renews while it runs,
 //! so a run whose process stopped blocks the next one only until its lease runs out, and
-//! is then marked failed.
+//! is then marked failed. A cancel asked of a process not running the run reaches it
+//! through the slot.
 
 use super::SyncError;
 use super::model::{MetakockaSyncRun, RunState, SlotClaim};
@@ -57,13 +58,36 @@ async fn mark_abandoned(store: &DynStore, company: &CompanyId, id: &str) {
     }
 }
 
-/// Renews the run's lease until aborted. A run that lost its slot (its lease ran out while
-/// its process stalled, and another run took it) is told to stop, so two never overlap.
+/// How often a running run looks whether another process asked it to stop.
+const LOOK_EVERY: Duration = Duration::from_secs(2);
+
+/// Renews the run's lease until aborted, and stops the run when asked to through the store
+/// (a cancel that reached another process) or when it lost its slot (its lease ran out
+/// while its process stalled, and another run took it), so two never overlap.
 pub async fn keep(store: DynStore, run: MetakockaSyncRun, cancel: Arc<AtomicBool>) {
-    loop {
-        tokio::time::sleep(LEASE / 3).await;
+    let looks_per_renewal = (LEASE.as_secs() / 3 / LOOK_EVERY.as_secs()).max(1);
+    for look in 1.. {
+        tokio::time::sleep(LOOK_EVERY).await;
+        let (company, kind) = (&run.company_id, run.kind);
+        match store
+            .sync_slot_cancel_requested(company, kind, &run.id)
+            .await
+        {
+            Ok(true) => {
+                tracing::info!(run = %run.id, "a sync run was asked to stop, or lost its slot");
+                cancel.store(true, Ordering::SeqCst);
+                return;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(run = %run.id, error = %e, "could not look at a sync run's slot")
+            }
+        }
+        if look % looks_per_renewal != 0 {
+            continue;
+        }
         let renewed = store
-            .renew_sync_slot(&run.company_id, run.kind, &run.id, now() + lease())
+            .renew_sync_slot(company, kind, &run.id, now() + lease())
             .await;
         match renewed {
             Ok(true) => {}
@@ -77,6 +101,14 @@ pub async fn keep(store: DynStore, run: MetakockaSyncRun, cancel: Arc<AtomicBool
             }
         }
     }
+}
+
+/// Asks a run of another process to stop; it looks every few seconds.
+pub async fn request_cancel(store: &DynStore, run: &MetakockaSyncRun) -> Result<(), SyncError> {
+    store
+        .request_sync_slot_cancel(&run.company_id, run.kind, &run.id)
+        .await?;
+    Ok(())
 }
 
 /// Frees the slot (if the run still holds it).

@@ -19,11 +19,13 @@ use serde::{Deserialize, Serialize};
 
 const SLOTS: &str = "metakocka_sync_slots";
 
-/// What a claim reads of a slot (its document also holds `company_id`, `kind` and
+/// What is read of a slot (its document also holds `company_id`, `kind` and
 /// `lease_until`).
 #[derive(Debug, Serialize, Deserialize)]
 struct Slot {
     run_id: String,
+    #[serde(default)]
+    cancel_requested: bool,
 }
 
 #[async_trait]
@@ -45,7 +47,11 @@ impl MetakockaSyncSlotStore for MongoStore {
             let claimed = slots
                 .find_one_and_update(
                     stale,
-                    doc! { "$set": { "run_id": run_id, "lease_until": to_bson_date(lease_until) } },
+                    doc! { "$set": {
+                        "run_id": run_id,
+                        "lease_until": to_bson_date(lease_until),
+                        "cancel_requested": false,
+                    } },
                 )
                 .upsert(true)
                 .return_document(ReturnDocument::Before)
@@ -86,6 +92,39 @@ impl MetakockaSyncSlotStore for MongoStore {
             .await
             .map_err(store_error)?;
         Ok(renewed.matched_count > 0)
+    }
+
+    async fn request_sync_slot_cancel(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<bool> {
+        let asked = self
+            .collection::<Slot>(SLOTS)
+            .update_one(
+                doc! { "company_id": company.as_str(), "kind": kind.as_str(), "run_id": run_id },
+                doc! { "$set": { "cancel_requested": true } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(asked.matched_count > 0)
+    }
+
+    async fn sync_slot_cancel_requested(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<bool> {
+        let slot = self
+            .collection::<Slot>(SLOTS)
+            .find_one(
+                doc! { "company_id": company.as_str(), "kind": kind.as_str(), "run_id": run_id },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(slot.is_none_or(|s| s.cancel_requested))
     }
 
     async fn release_sync_slot(

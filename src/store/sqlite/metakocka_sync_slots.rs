@@ -40,8 +40,9 @@ impl MetakockaSyncSlotStore for SqliteStore {
                     None => None,
                 };
                 conn.execute(
-                    "INSERT OR REPLACE INTO metakocka_sync_slots (company_id, kind, run_id, lease_until)
-                     VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT OR REPLACE INTO metakocka_sync_slots
+                       (company_id, kind, run_id, lease_until, cancel_requested)
+                     VALUES (?1, ?2, ?3, ?4, 0)",
                     params![company.as_str(), kind.as_str(), run_id, millis(lease_until)],
                 )
                 .map_err(unavailable)?;
@@ -69,6 +70,48 @@ impl MetakockaSyncSlotStore for SqliteStore {
                 .map_err(unavailable)
             })
             .await
+    }
+
+    async fn request_sync_slot_cancel(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<bool> {
+        let (company, run_id) = (company.clone(), run_id.to_owned());
+        self.writer
+            .write(move |conn| {
+                conn.execute(
+                    "UPDATE metakocka_sync_slots SET cancel_requested = 1
+                     WHERE company_id = ?1 AND kind = ?2 AND run_id = ?3",
+                    params![company.as_str(), kind.as_str(), run_id],
+                )
+                .map(|changed| changed > 0)
+                .map_err(unavailable)
+            })
+            .await
+    }
+
+    async fn sync_slot_cancel_requested(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<bool> {
+        let (company, run_id) = (company.clone(), run_id.to_owned());
+        self.read(move |conn| {
+            let requested: Option<bool> = conn
+                .query_row(
+                    "SELECT cancel_requested FROM metakocka_sync_slots
+                     WHERE company_id = ?1 AND kind = ?2 AND run_id = ?3",
+                    params![company.as_str(), kind.as_str(), run_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(unavailable)?;
+            Ok(requested.unwrap_or(true))
+        })
+        .await
     }
 
     async fn release_sync_slot(

@@ -186,22 +186,12 @@ impl MetakockaSync {
         };
         let cancel = Arc::new(AtomicBool::new(false));
         let slot = (start.company.clone(), start.kind);
-        {
-            let mut running = self.running.lock();
-            if let Some((run_id, _)) = running.get(&slot) {
-                return Err(SyncError::AlreadyRunning {
-                    kind: start.kind.to_string(),
-                    run_id: run_id.clone(),
-                });
-            }
-            running.insert(slot.clone(), (run.id.clone(), Arc::clone(&cancel)));
-        }
-        if let Err(e) = slot::claim(&self.store, &run).await {
-            self.running.lock().remove(&slot);
-            return Err(e);
-        }
+        // The store's slot decides, for this process and every other; the map only keeps
+        // this process's cancel flags.
+        slot::claim(&self.store, &run).await?;
+        (self.running.lock()).insert(slot.clone(), (run.id.clone(), Arc::clone(&cancel)));
         if let Err(e) = self.store.insert_metakocka_run(&run).await {
-            self.running.lock().remove(&slot);
+            self.forget(&slot, &run.id);
             slot::release(&self.store, &run).await;
             return Err(e.into());
         }
@@ -229,7 +219,7 @@ impl MetakockaSync {
             };
             heartbeat.abort();
             slot::release(&this.store, &finished).await;
-            this.running.lock().remove(&slot);
+            this.forget(&slot, &finished.id);
             if finished.counts.changed_anything()
                 && let Some(hook) = &this.after_sync
             {
@@ -241,6 +231,14 @@ impl MetakockaSync {
             finished
         };
         Ok((first, work))
+    }
+
+    /// Drops a run's cancel flag, unless a later run of the slot replaced it already.
+    fn forget(&self, slot: &(CompanyId, EntityKind), run_id: &str) {
+        let mut running = self.running.lock();
+        if running.get(slot).is_some_and(|(id, _)| id == run_id) {
+            running.remove(slot);
+        }
     }
 
     /// Asks a running run to stop before its next record: at once in this process, through

@@ -22,10 +22,17 @@ fn lease() -> chrono::TimeDelta {
 
 /// Claims the slot of the run's company and kind; refused with the holder's id.
 pub async fn claim(store: &DynStore, run: &MetakockaSyncRun) -> Result<(), SyncError> {
-    let at = now();
-    let claim = store
-        .claim_sync_slot(&run.company_id, run.kind, &run.id, at, at + lease())
-        .await?;
+    let mut claim = claim_once(store, run).await?;
+    if let SlotClaim::Held { run_id } = &claim
+        && ended(store, &run.company_id, run_id).await?
+    {
+        // Its record says it ended, and its process is about to free the slot: a start
+        // right after a run's end (as its record shows) is not refused.
+        store
+            .release_sync_slot(&run.company_id, run.kind, run_id)
+            .await?;
+        claim = claim_once(store, run).await?;
+    }
     match claim {
         SlotClaim::Held { run_id } => Err(SyncError::AlreadyRunning {
             kind: run.kind.to_string(),
@@ -38,6 +45,19 @@ pub async fn claim(store: &DynStore, run: &MetakockaSyncRun) -> Result<(), SyncE
             Ok(())
         }
     }
+}
+
+async fn claim_once(store: &DynStore, run: &MetakockaSyncRun) -> Result<SlotClaim, SyncError> {
+    let at = now();
+    Ok(store
+        .claim_sync_slot(&run.company_id, run.kind, &run.id, at, at + lease())
+        .await?)
+}
+
+/// Whether the run's record says it ended.
+async fn ended(store: &DynStore, company: &CompanyId, run_id: &str) -> Result<bool, SyncError> {
+    let run = store.get_metakocka_run(company, run_id).await?;
+    Ok(run.is_some_and(|run| run.state != RunState::Running))
 }
 
 /// A run still `running` whose lease ran out: its process stopped before its end.

@@ -2,7 +2,7 @@
 //! answering each call after 20 ms):
 //!
 //! 1. pull 10,000 products into crm-mind (wall time and calls; paging-bound reads plus one
-//!    product and one mapping written per record);
+//!    store call writing each page's products and mappings);
 //! 2. push 1,000 new products with two records in flight (the bound is
 //!    1,000 × 20 ms / 2 = 10 s; aim within 20 %);
 //! 3. run both again with nothing changed: write calls to Metakocka must be 0.

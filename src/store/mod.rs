@@ -29,7 +29,7 @@ use crate::metakocka::error_log::{
 };
 use crate::metakocka::inventory::{ProductInventory, ProductKey, StockEntry};
 use crate::metakocka::sync::model::{
-    EntityKind, Mapping, MetakockaSyncRun, SyncConflict, SyncSettings,
+    EntityKind, Mapping, MetakockaSyncRun, PulledWrite, SlotClaim, SyncConflict, SyncSettings,
 };
 use crate::records::contact::Contact;
 use crate::records::product::Product;
@@ -421,6 +421,63 @@ pub trait MetakockaMappingStore: Send + Sync {
         kind: EntityKind,
         crm_id: &str,
     ) -> StoreResult<bool>;
+    /// Writes a page of pulled products and their mappings in one go (a pull's local side).
+    /// One result per write, in order: a write that fails (a duplicate code, a product or
+    /// mapping of another company, an update of a product that is gone, a Metakocka record
+    /// mapped to another product) leaves neither its product nor its mapping written; the
+    /// others are written. The outer error: the store failed as a whole.
+    async fn write_pulled_products(
+        &self,
+        company: &CompanyId,
+        writes: &[PulledWrite<Product>],
+    ) -> StoreResult<Vec<StoreResult<()>>>;
+}
+
+/// `metakocka_sync_slots`: one sync run at a time per company and entity kind, across
+/// every process sharing the store. A run holds its slot under a lease it renews while it
+/// runs, so a run whose process stopped blocks the next one only until its lease runs out.
+#[async_trait]
+pub trait MetakockaSyncSlotStore: Send + Sync {
+    /// Takes the slot of `(company, kind)` for `run_id` until `lease_until` when it is free
+    /// or its lease ran out before `now`; else names the run holding it.
+    async fn claim_sync_slot(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<SlotClaim>;
+    /// Extends `run_id`'s lease; `false` when it holds the slot no more.
+    async fn renew_sync_slot(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Asks `run_id` to stop (it may run in another process); `false` when it holds the
+    /// slot no more.
+    async fn request_sync_slot_cancel(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<bool>;
+    /// Whether `run_id` was asked to stop (or holds the slot no more).
+    async fn sync_slot_cancel_requested(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<bool>;
+    /// Frees the slot if `run_id` holds it.
+    async fn release_sync_slot(
+        &self,
+        company: &CompanyId,
+        kind: EntityKind,
+        run_id: &str,
+    ) -> StoreResult<()>;
 }
 
 /// `metakocka_sync_settings`, `metakocka_sync_runs`, `metakocka_sync_conflicts`.
@@ -591,6 +648,7 @@ pub trait Store:
     + SalesDocumentStore
     + MetakockaMappingStore
     + MetakockaSyncStore
+    + MetakockaSyncSlotStore
     + EmailStore
     + EmailTemplateStore
     + ReportStore

@@ -21,7 +21,7 @@ use crm_mind::metakocka::error_log::{
 };
 use crm_mind::metakocka::inventory::{ProductInventory, ProductKey, StockEntry};
 use crm_mind::metakocka::sync::model::{
-    EntityKind, Mapping, MetakockaSyncRun, SyncConflict, SyncSettings,
+    EntityKind, Mapping, MetakockaSyncRun, PulledWrite, SlotClaim, SyncConflict, SyncSettings,
 };
 use crm_mind::records::contact::Contact;
 use crm_mind::records::product::Product;
@@ -391,6 +391,54 @@ impl MetakockaMappingStore for FlakyStore {
     }
     async fn delete_mapping(&self, c: &CompanyId, k: EntityKind, id: &str) -> StoreResult<bool> {
         self.inner.delete_mapping(c, k, id).await
+    }
+    async fn write_pulled_products(
+        &self,
+        c: &CompanyId,
+        w: &[PulledWrite<Product>],
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        self.inner.write_pulled_products(c, w).await
+    }
+}
+#[async_trait]
+impl MetakockaSyncSlotStore for FlakyStore {
+    async fn claim_sync_slot(
+        &self,
+        c: &CompanyId,
+        k: EntityKind,
+        run: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<SlotClaim> {
+        self.inner.claim_sync_slot(c, k, run, now, until).await
+    }
+    async fn renew_sync_slot(
+        &self,
+        c: &CompanyId,
+        k: EntityKind,
+        run: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.inner.renew_sync_slot(c, k, run, until).await
+    }
+    async fn request_sync_slot_cancel(
+        &self,
+        c: &CompanyId,
+        k: EntityKind,
+        run: &str,
+    ) -> StoreResult<bool> {
+        self.inner.request_sync_slot_cancel(c, k, run).await
+    }
+    async fn sync_slot_cancel_requested(
+        &self,
+        c: &CompanyId,
+        k: EntityKind,
+        run: &str,
+    ) -> StoreResult<bool> {
+        self.inner.sync_slot_cancel_requested(c, k, run).await
+    }
+    async fn release_sync_slot(&self, c: &CompanyId, k: EntityKind, run: &str) -> StoreResult<()> {
+        self.inner.release_sync_slot(c, k, run).await
     }
 }
 #[async_trait]

@@ -5,7 +5,8 @@
 //!
 //! Without `--all`, crm-mind's records changed since the start of the kind's last run are
 //! synced (Metakocka's records carry no change time, so a pull still reads them all);
-//! `--all` takes every record.
+//! `--all` takes every record, `--changed-since` those changed since a given time.
+//! `--category`, `--doc-type` and `--partner` narrow a run as the bulk API's body does.
 
 use super::entity::RunFilter;
 use super::model::{Direction, EntityKind, RunState, RunTrigger};
@@ -17,6 +18,7 @@ use crate::metakocka::client::{MetakockaClient, MetakockaSettings};
 use crate::metakocka::credentials::Credentials;
 use crate::metakocka::error_log::ErrorLog;
 use crate::startup;
+use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
@@ -34,6 +36,20 @@ pub enum MetakockaCommand {
         /// Every record, not only those changed since the last run.
         #[arg(long)]
         all: bool,
+        /// Only crm-mind's records changed since then (RFC 3339, `2026-11-01T00:00:00Z`)
+        /// instead of since the last run.
+        #[arg(long, conflicts_with = "all")]
+        changed_since: Option<DateTime<Utc>>,
+        /// Products: only Metakocka's products of this category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Sales documents: only this document type (`sales_order`, `sales_offer`, ...).
+        #[arg(long)]
+        doc_type: Option<String>,
+        /// Contacts: only partners whose name contains this; sales documents: only those
+        /// of such a partner.
+        #[arg(long)]
+        partner: Option<String>,
         /// The company's id (as `admin create-company` printed it).
         #[arg(long)]
         company: String,
@@ -45,6 +61,10 @@ pub async fn run(settings: &Settings, command: MetakockaCommand) -> anyhow::Resu
         entity,
         direction,
         all,
+        changed_since,
+        category,
+        doc_type,
+        partner,
         company,
     } = command;
     let kind = match entity.as_str() {
@@ -65,14 +85,16 @@ pub async fn run(settings: &Settings, command: MetakockaCommand) -> anyhow::Resu
             progress_every: settings.metakocka_sync_batch_size.max(1),
         },
     );
-    let changed_since = if all {
-        None
-    } else {
-        let last = store.list_metakocka_runs(&company, Some(kind), 1).await?;
-        last.first().map(|run| run.started_at)
+    let changed_since = match (all, changed_since) {
+        (true, _) => None,
+        (false, Some(since)) => Some(since),
+        (false, None) => {
+            let last = store.list_metakocka_runs(&company, Some(kind), 1).await?;
+            last.first().map(|run| run.started_at)
+        }
     };
-    let started = sync
-        .spawn(StartRun {
+    let (started, work) = sync
+        .start(StartRun {
             company: company.clone(),
             user: None,
             kind,
@@ -80,6 +102,9 @@ pub async fn run(settings: &Settings, command: MetakockaCommand) -> anyhow::Resu
             trigger: RunTrigger::Cli,
             filter: RunFilter {
                 changed_since,
+                category,
+                doc_type,
+                partner,
                 ..RunFilter::default()
             },
         })
@@ -91,17 +116,16 @@ pub async fn run(settings: &Settings, command: MetakockaCommand) -> anyhow::Resu
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar.set_message(format!("{kind} {}", direction.as_str()));
-    let run = loop {
+    while !work.is_finished() {
         tokio::time::sleep(Duration::from_millis(200)).await;
         let Some(run) = store.get_metakocka_run(&company, &started.id).await? else {
             anyhow::bail!("the run record {} disappeared", started.id);
         };
         bar.set_length(run.counts.total);
         bar.set_position(run.counts.processed);
-        if run.state != RunState::Running {
-            break run;
-        }
-    };
+    }
+    // Awaited, not only read back: the run frees its slot before the process exits.
+    let run = work.await?;
     bar.finish_and_clear();
     let c = run.counts;
     println!(

@@ -4,7 +4,7 @@
 
 use super::SyncError;
 use super::hash::Fields;
-use super::model::{EntityKind, Mapping};
+use super::model::{EntityKind, Mapping, PulledWrite};
 use crate::domain::CompanyId;
 use crate::metakocka::client::{MetakockaClient, MetakockaCredentials};
 use crate::metakocka::error_log::EntityType;
@@ -85,6 +85,31 @@ pub trait SyncEntity: Send + Sync + 'static {
     async fn pull_create(ctx: &Ctx, mk: &Self::Mk) -> Result<Self::Crm, SyncError>;
     async fn pull_update(ctx: &Ctx, crm: &Self::Crm, mk: &Self::Mk)
     -> Result<Self::Crm, SyncError>;
+
+    /// Whether a pull's local writes (records and mappings) go to the store a page at a
+    /// time through [`Self::write_pulled`], one store call (one SQLite commit) per page,
+    /// instead of a call each. A kind that says so implements the three methods below.
+    const BATCHED_PULLS: bool = false;
+    /// The CRM record a Metakocka record becomes, not written yet.
+    fn pulled_new(_ctx: &Ctx, _mk: &Self::Mk) -> Result<Self::Crm, SyncError> {
+        Err(unbatched())
+    }
+    /// The CRM record changed to the Metakocka record's content, not written yet.
+    fn pulled_changed(_crm: &Self::Crm, _mk: &Self::Mk) -> Result<Self::Crm, SyncError> {
+        Err(unbatched())
+    }
+    /// Writes a page of pulled records and their mappings; one result per write, in order
+    /// (a failed one wrote nothing). The outer error: the whole page failed.
+    async fn write_pulled(
+        _ctx: &Ctx,
+        _writes: &[PulledWrite<Self::Crm>],
+    ) -> Result<Vec<Result<(), SyncError>>, SyncError> {
+        Err(unbatched())
+    }
+}
+
+fn unbatched() -> SyncError {
+    SyncError::Invalid("this kind writes its pulls one by one".to_owned())
 }
 
 /// The lower-cased, trimmed form keys compare in; `None` when empty.

@@ -8,7 +8,8 @@
 //! * [`entity`]: the seam an entity kind plugs into; [`products`], [`contacts`] and
 //!   [`documents`].
 //! * [`run`] and `step`: a run over many records with progress and cancel.
-//! * [`service`]: [`MetakockaSync`], what the HTTP routes, the schedule and the CLI call.
+//! * [`service`]: [`MetakockaSync`], what the HTTP routes, the schedule and the CLI call;
+//!   `slot`: its one run at a time per company and kind, across processes.
 //! * [`cli`]: `crm-mind metakocka sync ...`.
 //! * [`audit`]: mappings whose records are gone or differ; [`schedule`]: periodic runs.
 //!
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod contacts;
 pub mod documents;
 pub mod entity;
+mod gather;
 pub mod hash;
 pub mod model;
 pub mod plan;
@@ -27,6 +29,7 @@ pub mod products;
 pub mod run;
 pub mod schedule;
 pub mod service;
+mod slot;
 mod step;
 
 pub use service::{AfterSync, MetakockaSync, StartRun};

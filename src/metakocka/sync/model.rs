@@ -83,6 +83,32 @@ pub struct Mapping {
     pub last_error: Option<String>,
 }
 
+/// A pulled record's local writes, batched a page at a time
+/// ([`crate::store::MetakockaMappingStore::write_pulled_products`]): the CRM record made or
+/// changed from Metakocka's (none when only the mapping is recorded) and its mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PulledWrite<T> {
+    pub record: Option<RecordWrite<T>>,
+    pub mapping: Mapping,
+}
+
+/// A CRM record a pull writes: new, or replacing the stored one of its id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordWrite<T> {
+    Insert(T),
+    Update(T),
+}
+
+/// What claiming a company's one-run slot for a kind came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotClaim {
+    /// The run holds the slot; `abandoned` names the run that held it before under a lease
+    /// that ran out (its process stopped without finishing it).
+    Claimed { abandoned: Option<String> },
+    /// Another run holds it under a live lease.
+    Held { run_id: String },
+}
+
 /// Which way a run moves data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

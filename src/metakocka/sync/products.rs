@@ -8,7 +8,7 @@
 use super::SyncError;
 use super::entity::{Ctx, RunFilter, SyncEntity, key};
 use super::hash::Fields;
-use super::model::{EntityKind, Mapping};
+use super::model::{EntityKind, Mapping, PulledWrite};
 use crate::metakocka::error_log::EntityType;
 use crate::metakocka::types::{self, ProductListQuery};
 use crate::records::product::Product;
@@ -187,6 +187,26 @@ impl SyncEntity for Products {
     }
 
     async fn pull_create(ctx: &Ctx, mk: &types::Product) -> Result<Product, SyncError> {
+        let product = Self::pulled_new(ctx, mk)?;
+        ctx.store.insert_product(&product).await?;
+        Ok(product)
+    }
+
+    async fn pull_update(
+        ctx: &Ctx,
+        crm: &Product,
+        mk: &types::Product,
+    ) -> Result<Product, SyncError> {
+        let product = Self::pulled_changed(crm, mk)?;
+        if !ctx.store.update_product(&product).await? {
+            return Err(SyncError::NotFound(format!("product {}", crm.id)));
+        }
+        Ok(product)
+    }
+
+    const BATCHED_PULLS: bool = true;
+
+    fn pulled_new(ctx: &Ctx, mk: &types::Product) -> Result<Product, SyncError> {
         let at = now();
         let mut product = Product {
             id: new_id(),
@@ -203,22 +223,28 @@ impl SyncEntity for Products {
             updated_at: at,
         };
         copy_from_metakocka(&mut product, mk)?;
-        ctx.store.insert_product(&product).await?;
         Ok(product)
     }
 
-    async fn pull_update(
-        ctx: &Ctx,
-        crm: &Product,
-        mk: &types::Product,
-    ) -> Result<Product, SyncError> {
+    fn pulled_changed(crm: &Product, mk: &types::Product) -> Result<Product, SyncError> {
         let mut product = crm.clone();
         copy_from_metakocka(&mut product, mk)?;
         product.updated_at = now();
-        if !ctx.store.update_product(&product).await? {
-            return Err(SyncError::NotFound(format!("product {}", crm.id)));
-        }
         Ok(product)
+    }
+
+    async fn write_pulled(
+        ctx: &Ctx,
+        writes: &[PulledWrite<Product>],
+    ) -> Result<Vec<Result<(), SyncError>>, SyncError> {
+        let written = ctx
+            .store
+            .write_pulled_products(&ctx.company, writes)
+            .await?;
+        Ok(written
+            .into_iter()
+            .map(|r| r.map_err(SyncError::from))
+            .collect())
     }
 }
 

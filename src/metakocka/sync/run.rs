@@ -1,18 +1,20 @@
-//! A run: gathers both sides of the records in scope, pairs them (mapping first, then
-//! natural key), and takes each through [`super::step`], a few at a time, counting as it
-//! goes. Progress is saved to the run record every few records, so `GET .../runs/{id}`
-//! shows `processed` of `total` while it runs; a failing record is counted, logged and
+//! A run: gathers both sides of the records in scope (`gather`), and takes each through
+//! `step`, a few at a time and a page at a time, counting as it goes. The local writes of a
+//! page's pulls and links go to the store in one call after the page (one SQLite commit
+//! instead of two per record). Progress is saved to the run record every few records, so
+//! `GET .../runs/{id}` shows `processed` of `total` while it runs; a failing record is counted, logged and
 //! passed; a cancel stops before the next record and says where.
 
 use super::SyncError;
 use super::entity::{Ctx, RunFilter, SyncEntity};
-use super::model::{ConflictRule, Direction, Mapping, MetakockaSyncRun, RunCounts, RunState};
-use super::step::{Item, Outcome, Step};
+use super::gather::gather;
+use super::model::{ConflictRule, Direction, MetakockaSyncRun, RunCounts, RunState};
+use super::step::{Deferred, Item, Outcome, Step, Taken};
 use crate::metakocka::error_log::ErrorLog;
 use crate::records::now;
+use crate::store::StoreError;
 use futures::StreamExt;
 use parking_lot::Mutex;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -71,23 +73,12 @@ pub async fn execute<E: SyncEntity>(
         plan,
         marker: std::marker::PhantomData,
     };
-    let tracker_ref = &tracker;
-    let step_ref = &step;
-    futures::stream::iter(items)
-        .map(|item| async move {
-            if plan.cancel.load(Ordering::SeqCst) {
-                return;
-            }
-            let label = item.label();
-            let outcome = step_ref.take(item).await;
-            let save = tracker_ref.count(&label, outcome, plan.pacing.progress_every);
-            if save {
-                tracker_ref.save(ctx).await;
-            }
-        })
-        .buffer_unordered(plan.pacing.concurrency.max(1))
-        .collect::<()>()
-        .await;
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() && !plan.cancel.load(Ordering::SeqCst) {
+        let page: Vec<Item<E>> = items.by_ref().take(PAGE).collect();
+        let deferred = take_page(&step, &tracker, page).await;
+        write_deferred(&step, &tracker, deferred).await;
+    }
     let state = if plan.cancel.load(Ordering::SeqCst) {
         RunState::Cancelled
     } else {
@@ -96,118 +87,77 @@ pub async fn execute<E: SyncEntity>(
     tracker.finish(ctx, state).await
 }
 
-/// Both sides of the records in scope, paired.
-async fn gather<E: SyncEntity>(ctx: &Ctx, plan: &RunPlan) -> Result<Vec<Item<E>>, SyncError> {
-    let filter = &plan.filter;
-    let mappings = ctx.store.list_mappings(&ctx.company, E::KIND).await?;
-    let by_crm: HashMap<&str, &Mapping> = mappings.iter().map(|m| (m.crm_id.as_str(), m)).collect();
-    let by_mk: HashMap<&str, &Mapping> = mappings.iter().map(|m| (m.mk_id.as_str(), m)).collect();
+/// Records taken between two batched writes: one Metakocka page (`product_list` answers
+/// at most 1,000).
+const PAGE: usize = 1_000;
 
-    let (crm_records, crm_complete) = match &filter.crm_ids {
-        Some(ids) => {
-            let mut found = Vec::new();
-            for id in ids {
-                match E::crm_get(ctx, id).await? {
-                    Some(crm) => found.push(crm),
-                    None => return Err(SyncError::NotFound(format!("{} {id}", E::KIND))),
-                }
+/// Takes a page of records, a few at a time, counting the done ones; the writes left for
+/// the batch (with each record's label), in the page's order of finishing.
+async fn take_page<E: SyncEntity>(
+    step: &Step<'_, E>,
+    tracker: &Tracker,
+    page: Vec<Item<E>>,
+) -> Vec<(String, Deferred<E>)> {
+    let (ctx, plan) = (step.ctx, step.plan);
+    let deferred = Mutex::new(Vec::new());
+    let deferred_ref = &deferred;
+    futures::stream::iter(page)
+        .map(|item| async move {
+            if plan.cancel.load(Ordering::SeqCst) {
+                return;
             }
-            (found, false)
-        }
-        None if plan.direction.pushes() => (
-            E::crm_list(ctx, filter).await?,
-            filter.changed_since.is_none(),
-        ),
-        None => (Vec::new(), false),
-    };
-    // Metakocka's side: the records asked for, or every one in scope when pulling or when a
-    // whole push needs the mapped records' current content (one listing beats a call each).
-    let (mk_records, mk_complete) = match &filter.mk_ids {
-        Some(ids) => {
-            let mut found = Vec::new();
-            for id in ids {
-                match E::mk_by_id(ctx, id).await? {
-                    Some(mk) => found.push(mk),
-                    None => {
-                        return Err(SyncError::NotFound(format!("Metakocka {} {id}", E::KIND)));
+            let label = item.label();
+            match step.take(item).await {
+                Taken::Done(outcome) => {
+                    if tracker.count(&label, outcome, plan.pacing.progress_every) {
+                        tracker.save(ctx).await;
                     }
                 }
+                Taken::Deferred(write) => deferred_ref.lock().push((label, *write)),
             }
-            (found, false)
-        }
-        None if plan.direction.pulls() || filter.crm_ids.is_none() => {
-            let complete = filter.category.is_none() && filter.partner.is_none();
-            (E::mk_list(ctx, filter).await?, complete)
-        }
-        None => (Vec::new(), false),
-    };
+        })
+        .buffer_unordered(plan.pacing.concurrency.max(1))
+        .collect::<()>()
+        .await;
+    deferred.into_inner()
+}
 
-    let mut mk_by_id: HashMap<String, E::Mk> = HashMap::new();
-    let mut mk_by_key: HashMap<String, String> = HashMap::new();
-    for mk in mk_records {
-        let Some(id) = E::mk_id(&mk).map(str::to_owned) else {
-            continue;
+/// Writes a page's deferred records in one store call and counts each; a record the store
+/// refused is a failure of its own (logged, its mapping marked), the rest stand.
+async fn write_deferred<E: SyncEntity>(
+    step: &Step<'_, E>,
+    tracker: &Tracker,
+    deferred: Vec<(String, Deferred<E>)>,
+) {
+    if deferred.is_empty() {
+        return;
+    }
+    let (ctx, plan) = (step.ctx, step.plan);
+    let writes: Vec<_> = deferred.iter().map(|(_, d)| d.write.clone()).collect();
+    let results = match E::write_pulled(ctx, &writes).await {
+        Ok(results) if results.len() == writes.len() => results,
+        Ok(_) => failed_page(writes.len(), "the store answered a short batch"),
+        Err(e) => failed_page(writes.len(), &e.to_string()),
+    };
+    for ((label, deferred), result) in deferred.into_iter().zip(results) {
+        let outcome = match result {
+            Ok(()) => deferred.outcome,
+            Err(e) => (step.fail(e, Some(&deferred.entity_id), deferred.previous)).await,
         };
-        for key in E::mk_keys(&mk) {
-            mk_by_key.entry(key).or_insert_with(|| id.clone());
-        }
-        mk_by_id.insert(id, mk);
-    }
-    let mut items = Vec::new();
-    let mut taken: HashSet<String> = HashSet::new();
-    let mut crm_keys: HashMap<String, usize> = HashMap::new();
-    for crm in crm_records {
-        let mapping = by_crm.get(E::crm_id(&crm)).map(|m| (*m).clone());
-        let mk = match &mapping {
-            Some(m) => mk_by_id.get(&m.mk_id).cloned(),
-            None => (E::crm_keys(&crm).iter())
-                .filter_map(|k| mk_by_key.get(k))
-                .find(|id| !by_mk.contains_key(id.as_str()) && !taken.contains(*id))
-                .and_then(|id| mk_by_id.get(id).cloned()),
-        };
-        if let Some(id) = mk.as_ref().and_then(|mk| E::mk_id(mk)) {
-            taken.insert(id.to_owned());
-        }
-        if mapping.is_none() && mk.is_none() {
-            for key in E::crm_keys(&crm) {
-                crm_keys.entry(key).or_insert(items.len());
-            }
-        }
-        items.push(Item {
-            mk_known: mk.is_some() || mk_complete,
-            crm_known: true,
-            crm: Some(crm),
-            mk,
-            mapping,
-        });
-    }
-    if plan.direction.pulls() {
-        let mut rest: Vec<(&String, &E::Mk)> = mk_by_id
-            .iter()
-            .filter(|(id, _)| !taken.contains(*id))
-            .collect();
-        rest.sort_by(|a, b| a.0.cmp(b.0));
-        for (id, mk) in rest {
-            let mapping = by_mk.get(id.as_str()).map(|m| (*m).clone());
-            // An unmapped Metakocka record with an unmapped CRM twin in scope: one item.
-            if mapping.is_none()
-                && let Some(&at) = E::mk_keys(mk).iter().find_map(|k| crm_keys.get(k))
-                && items[at].mk.is_none()
-            {
-                items[at].mk = Some(mk.clone());
-                items[at].mk_known = true;
-                continue;
-            }
-            items.push(Item {
-                crm: None,
-                crm_known: mapping.is_none() && crm_complete,
-                mk: Some(mk.clone()),
-                mk_known: true,
-                mapping,
-            });
+        if tracker.count(&label, outcome, plan.pacing.progress_every) {
+            tracker.save(ctx).await;
         }
     }
-    Ok(items)
+}
+
+/// Every record of a page whose batched write failed as a whole.
+fn failed_page(len: usize, message: &str) -> Vec<Result<(), SyncError>> {
+    let failed = || {
+        Err(SyncError::Store(StoreError::Unavailable(
+            message.to_owned(),
+        )))
+    };
+    (0..len).map(|_| failed()).collect()
 }
 
 /// The run record as it goes, shared by the records in flight.

@@ -9,10 +9,19 @@ use super::service::{MetakockaSync, StartRun};
 use chrono::Utc;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
+/// When the schedule looks: at the start of every minute (intervals are whole minutes).
+pub const EVERY_MINUTE: &str = "0 * * * * *";
+
 /// Starts the schedule; keep the scheduler alive (drop or `shutdown` stops it).
 pub async fn spawn(sync: MetakockaSync) -> anyhow::Result<JobScheduler> {
+    spawn_on(sync, EVERY_MINUTE).await
+}
+
+/// Starts the schedule looking at the times of `cron` (seconds first, as
+/// tokio-cron-scheduler reads it); the tests look every second.
+pub async fn spawn_on(sync: MetakockaSync, cron: &str) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
-    let job = Job::new_async("0 * * * * *", move |_, _| {
+    let job = Job::new_async(cron, move |_, _| {
         let sync = sync.clone();
         Box::pin(async move { run_due(&sync).await })
     })?;

@@ -1,5 +1,6 @@
 //! [`MetakockaSync`]: the sync as the rest of crm-mind uses it. It owns the one-run-at-a-time
-//! rule per company and entity kind (a second start is refused with the running run's id),
+//! rule per company and entity kind (a second start is refused with the running run's id,
+//! across processes: the run holds the store's slot under a lease it renews),
 //! the cancel flags of running runs, the settings with their defaults, conflict resolution,
 //! and the [`AfterSync`] hook called when a run changed something (the retrieval index
 //! re-reads Metakocka's data then).
@@ -14,6 +15,7 @@ use super::model::{
 };
 use super::products::Products;
 use super::run::{Pacing, RunPlan, execute};
+use super::slot;
 use crate::domain::{CompanyId, UserId};
 use crate::metakocka::client::{MetakockaClient, MetakockaError};
 use crate::metakocka::credentials::Credentials;
@@ -26,6 +28,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::task::JoinHandle;
 
 /// Called with the company and kind after a run that created or updated records.
 pub type AfterSync = Arc<dyn Fn(CompanyId, EntityKind) + Send + Sync>;
@@ -43,7 +46,7 @@ pub struct StartRun {
     pub filter: RunFilter,
 }
 
-/// Running runs by company and kind: their id and cancel flag.
+/// Running runs of this process by company and kind: their id and cancel flag.
 type Running = HashMap<(CompanyId, EntityKind), (String, Arc<AtomicBool>)>;
 
 #[derive(Clone)]
@@ -142,9 +145,17 @@ impl MetakockaSync {
 
     /// Starts a run in the background; returns its record as it starts.
     pub async fn spawn(&self, start: StartRun) -> Result<MetakockaSyncRun, SyncError> {
+        Ok(self.start(start).await?.0)
+    }
+
+    /// Starts a run in the background; its record as it starts, and the task ending with
+    /// the run as stored last (once its slot is freed too).
+    pub async fn start(
+        &self,
+        start: StartRun,
+    ) -> Result<(MetakockaSyncRun, JoinHandle<MetakockaSyncRun>), SyncError> {
         let (run, work) = self.begin(start).await?;
-        tokio::spawn(work);
-        Ok(run)
+        Ok((run, tokio::spawn(work)))
     }
 
     /// Claims the company's slot for the kind, stores the run record, and returns the work.
@@ -175,18 +186,13 @@ impl MetakockaSync {
         };
         let cancel = Arc::new(AtomicBool::new(false));
         let slot = (start.company.clone(), start.kind);
-        {
-            let mut running = self.running.lock();
-            if let Some((run_id, _)) = running.get(&slot) {
-                return Err(SyncError::AlreadyRunning {
-                    kind: start.kind.to_string(),
-                    run_id: run_id.clone(),
-                });
-            }
-            running.insert(slot.clone(), (run.id.clone(), Arc::clone(&cancel)));
-        }
+        // The store's slot decides, for this process and every other; the map only keeps
+        // this process's cancel flags.
+        slot::claim(&self.store, &run).await?;
+        (self.running.lock()).insert(slot.clone(), (run.id.clone(), Arc::clone(&cancel)));
         if let Err(e) = self.store.insert_metakocka_run(&run).await {
-            self.running.lock().remove(&slot);
+            self.forget(&slot, &run.id);
+            slot::release(&self.store, &run).await;
             return Err(e.into());
         }
         let plan = RunPlan {
@@ -201,12 +207,19 @@ impl MetakockaSync {
         let this = self.clone();
         let first = run.clone();
         let work = async move {
+            let heartbeat = tokio::spawn(slot::keep(
+                this.store.clone(),
+                run.clone(),
+                plan.cancel.clone(),
+            ));
             let finished = match start.kind {
                 EntityKind::Product => execute::<Products>(&ctx, &plan, run).await,
                 EntityKind::Contact => execute::<Contacts>(&ctx, &plan, run).await,
                 EntityKind::SalesDocument => execute::<Documents>(&ctx, &plan, run).await,
             };
-            this.running.lock().remove(&slot);
+            heartbeat.abort();
+            slot::release(&this.store, &finished).await;
+            this.forget(&slot, &finished.id);
             if finished.counts.changed_anything()
                 && let Some(hook) = &this.after_sync
             {
@@ -220,8 +233,17 @@ impl MetakockaSync {
         Ok((first, work))
     }
 
-    /// Asks a running run to stop before its next record; the run record says where it
-    /// stopped once it has. A finished run is returned as it is.
+    /// Drops a run's cancel flag, unless a later run of the slot replaced it already.
+    fn forget(&self, slot: &(CompanyId, EntityKind), run_id: &str) {
+        let mut running = self.running.lock();
+        if running.get(slot).is_some_and(|(id, _)| id == run_id) {
+            running.remove(slot);
+        }
+    }
+
+    /// Asks a running run to stop before its next record: at once in this process, through
+    /// the store's slot in another (which looks every few seconds). The run record says where
+    /// it stopped once it has. A finished run is returned as it is.
     pub async fn cancel(
         &self,
         company: &CompanyId,
@@ -232,10 +254,16 @@ impl MetakockaSync {
             .get_metakocka_run(company, run_id)
             .await?
             .ok_or_else(|| SyncError::NotFound(format!("sync run {run_id}")))?;
-        if let Some((id, flag)) = self.running.lock().get(&(company.clone(), run.kind))
-            && id == run_id
-        {
-            flag.store(true, Ordering::SeqCst);
+        let here = match self.running.lock().get(&(company.clone(), run.kind)) {
+            Some((id, flag)) if id == run_id => {
+                flag.store(true, Ordering::SeqCst);
+                true
+            }
+            _ => false,
+        };
+        if !here && run.state == RunState::Running {
+            // Running in another process (or abandoned): its process looks at the slot.
+            slot::request_cancel(&self.store, &run).await?;
         }
         Ok(run)
     }

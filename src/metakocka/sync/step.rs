@@ -4,7 +4,7 @@
 
 use super::SyncError;
 use super::entity::{Ctx, SyncEntity};
-use super::model::{Mapping, MappingStatus, SyncConflict};
+use super::model::{Mapping, MappingStatus, PulledWrite, RecordWrite, SyncConflict};
 use super::plan::{Action, Hashes, decide};
 use super::run::RunPlan;
 use crate::metakocka::error_log::{ErrorCategory, NewError};
@@ -50,8 +50,26 @@ pub struct Step<'a, E: SyncEntity> {
     pub marker: std::marker::PhantomData<E>,
 }
 
+/// A step's result: done, or its local writes left for the page's batch
+/// ([`SyncEntity::BATCHED_PULLS`]).
+pub enum Taken<E: SyncEntity> {
+    Done(Outcome),
+    Deferred(Box<Deferred<E>>),
+}
+
+/// A pulled record's writes waiting for its page's batch, and what they come to once written.
+pub struct Deferred<E: SyncEntity> {
+    pub write: PulledWrite<E::Crm>,
+    pub outcome: Outcome,
+    /// The mapping before this run, marked `error` if the write fails.
+    pub previous: Option<Mapping>,
+    /// How the error log names the record if the write fails: its CRM id, or Metakocka's
+    /// `mk_id` for a record not in crm-mind yet.
+    pub entity_id: String,
+}
+
 impl<E: SyncEntity> Step<'_, E> {
-    pub async fn take(&self, item: Item<E>) -> Outcome {
+    pub async fn take(&self, item: Item<E>) -> Taken<E> {
         let (crm_id, mk_id, mapping) = (
             item.crm.as_ref().map(|c| E::crm_id(c).to_owned()),
             item.mk
@@ -60,23 +78,33 @@ impl<E: SyncEntity> Step<'_, E> {
             item.mapping.clone(),
         );
         match self.try_take(item).await {
-            Ok(outcome) => outcome,
+            Ok(taken) => taken,
             Err(e) => {
                 let entity_id = crm_id
                     .or(mapping.as_ref().map(|m| m.crm_id.clone()))
                     .or(mk_id);
-                self.log_failure(&e, entity_id.as_deref()).await;
-                if let Some(mut mapping) = mapping {
-                    mapping.status = MappingStatus::Error;
-                    mapping.last_error = Some(e.to_string());
-                    let _ = self.ctx.store.put_mapping(&mapping).await;
-                }
-                Outcome::Failed(e.to_string())
+                Taken::Done(self.fail(e, entity_id.as_deref(), mapping).await)
             }
         }
     }
 
-    async fn try_take(&self, mut item: Item<E>) -> Result<Outcome, SyncError> {
+    /// A record's step failed: logged with its id, its mapping (if any) marked `error`.
+    pub async fn fail(
+        &self,
+        e: SyncError,
+        entity_id: Option<&str>,
+        mapping: Option<Mapping>,
+    ) -> Outcome {
+        self.log_failure(&e, entity_id).await;
+        if let Some(mut mapping) = mapping {
+            mapping.status = MappingStatus::Error;
+            mapping.last_error = Some(e.to_string());
+            let _ = self.ctx.store.put_mapping(&mapping).await;
+        }
+        Outcome::Failed(e.to_string())
+    }
+
+    async fn try_take(&self, mut item: Item<E>) -> Result<Taken<E>, SyncError> {
         let ctx = self.ctx;
         self.complete(&mut item).await?;
         let crm_fields = item.crm.as_ref().map(E::crm_fields);
@@ -113,8 +141,13 @@ impl<E: SyncEntity> Step<'_, E> {
             .as_ref()
             .and_then(E::mk_count_code)
             .map(str::to_owned);
+        if E::BATCHED_PULLS
+            && let Some(deferred) = self.defer(&item, action, crm_hash.clone(), mk_hash.clone())?
+        {
+            return Ok(Taken::Deferred(Box::new(deferred)));
+        }
         let outcome = match action {
-            Action::Skip => return Ok(Outcome::Skipped),
+            Action::Skip => return Ok(Taken::Done(Outcome::Skipped)),
             Action::Link => {
                 let (crm, mk) = both(&item)?;
                 let mk_id = mk_id_of::<E>(mk)?;
@@ -206,7 +239,7 @@ impl<E: SyncEntity> Step<'_, E> {
                     .is_some_and(|m| m.status == MappingStatus::Conflict)
                 {
                     // Recorded by an earlier run and not settled yet.
-                    return Ok(Outcome::Skipped);
+                    return Ok(Taken::Done(Outcome::Skipped));
                 }
                 let (crm, mk) = both(&item)?;
                 let mk_id = mk_id_of::<E>(mk)?;
@@ -248,7 +281,66 @@ impl<E: SyncEntity> Step<'_, E> {
                 Outcome::Conflict
             }
         };
-        Ok(outcome)
+        Ok(Taken::Done(outcome))
+    }
+
+    /// The local writes of a link or a pull, built but not written; `None` for the other
+    /// actions (they call Metakocka or record a conflict, one record at a time).
+    fn defer(
+        &self,
+        item: &Item<E>,
+        action: Action,
+        crm_hash: Option<String>,
+        mk_hash: Option<String>,
+    ) -> Result<Option<Deferred<E>>, SyncError> {
+        let (record, outcome) = match action {
+            Action::Link => (None, Outcome::Skipped),
+            Action::PullCreate => {
+                let mk = item.mk.as_ref().ok_or_else(missing)?;
+                let crm = E::pulled_new(self.ctx, mk)?;
+                (Some(RecordWrite::Insert(crm)), Outcome::Created)
+            }
+            Action::PullUpdate => {
+                let (crm, mk) = both(item)?;
+                let crm = E::pulled_changed(crm, mk)?;
+                (Some(RecordWrite::Update(crm)), Outcome::Updated)
+            }
+            _ => return Ok(None),
+        };
+        let mk = item.mk.as_ref().ok_or_else(missing)?;
+        let crm_hash = match &record {
+            Some(RecordWrite::Insert(crm) | RecordWrite::Update(crm)) => {
+                Some(E::crm_fields(crm).hash())
+            }
+            None => crm_hash,
+        };
+        let crm_id = match (&record, &item.crm) {
+            (Some(RecordWrite::Insert(crm) | RecordWrite::Update(crm)), _) | (None, Some(crm)) => {
+                E::crm_id(crm).to_owned()
+            }
+            (None, None) => return Err(missing()),
+        };
+        let mapping = Mapping {
+            company_id: self.ctx.company.clone(),
+            kind: E::KIND,
+            crm_id,
+            mk_id: mk_id_of::<E>(mk)?,
+            count_code: E::mk_count_code(mk).map(str::to_owned),
+            status: MappingStatus::Synced,
+            last_synced_at: Some(now()),
+            crm_hash,
+            mk_hash,
+            last_error: None,
+        };
+        let entity_id = (item.crm.as_ref().map(|crm| E::crm_id(crm).to_owned()))
+            .or_else(|| item.mapping.as_ref().map(|m| m.crm_id.clone()))
+            .unwrap_or_else(|| mapping.mk_id.clone());
+        Ok(Some(Deferred {
+            write: PulledWrite { record, mapping },
+            outcome,
+            previous: item.mapping.clone(),
+            entity_id,
+        }))
     }
 
     /// Looks up the sides the gathering did not settle.

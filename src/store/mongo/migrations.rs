@@ -54,6 +54,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../../migrations/mongo/0009_emails.json"),
     ),
     (
+        "0010_metakocka_sync_slots.json",
+        include_str!("../../../migrations/mongo/0010_metakocka_sync_slots.json"),
+    ),
+    (
         "0013_report_schedules.json",
         include_str!("../../../migrations/mongo/0013_report_schedules.json"),
     ),

@@ -33,6 +33,7 @@ mod metakocka_error_logs;
 mod metakocka_inventory;
 mod metakocka_mappings;
 mod metakocka_sync;
+mod metakocka_sync_slots;
 mod migrations;
 mod pages;
 mod products;

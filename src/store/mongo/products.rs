@@ -17,8 +17,8 @@ use mongodb::bson::{self, Document, doc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-const PRODUCTS: &str = "products";
-const DUPLICATE_CODE: &str = "the company already has a product with this code";
+pub(super) const PRODUCTS: &str = "products";
+pub(super) const DUPLICATE_CODE: &str = "the company already has a product with this code";
 
 /// A page of a company's records (products or contacts) whose `search` contains the query's
 /// text, in `sort` order, with the total the filter matches.
@@ -112,7 +112,7 @@ impl ProductStore for MongoStore {
 
 /// A document of `products`.
 #[derive(Debug, Serialize, Deserialize)]
-struct ProductRecord {
+pub(super) struct ProductRecord {
     #[serde(rename = "_id")]
     id: String,
     company_id: CompanyId,
@@ -130,7 +130,7 @@ struct ProductRecord {
 }
 
 impl ProductRecord {
-    fn new(p: &Product) -> Self {
+    pub(super) fn new(p: &Product) -> Self {
         Self {
             id: p.id.clone(),
             company_id: p.company_id.clone(),

@@ -14,6 +14,7 @@ mod metakocka_error_logs;
 mod metakocka_inventory;
 mod metakocka_mappings;
 mod metakocka_sync;
+mod metakocka_sync_slots;
 mod pages;
 mod records_contacts;
 mod records_products;
@@ -44,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_sales_documents.sql"),
     include_str!("../../../migrations/sqlite/0008_metakocka_sync.sql"),
     include_str!("../../../migrations/sqlite/0009_emails.sql"),
+    include_str!("../../../migrations/sqlite/0010_metakocka_sync_slots.sql"),
     include_str!("../../../migrations/sqlite/0013_report_schedules.sql"),
 ];
 

@@ -10,7 +10,7 @@ use crate::records::product::Product;
 use crate::records::{RecordPage, RecordQuery};
 use crate::store::{ProductStore, StoreResult};
 use async_trait::async_trait;
-use rusqlite::{Row, params};
+use rusqlite::{Connection, Row, params};
 use rust_decimal::Decimal;
 
 const COLUMNS: &str = "id, company_id, code, name, description, unit, price, currency, vat_rate,
@@ -32,33 +32,7 @@ fn product_search(product: &Product) -> String {
 impl ProductStore for SqliteStore {
     async fn insert_product(&self, product: &Product) -> StoreResult<()> {
         let p = product.clone();
-        self.writer
-            .write(move |conn| {
-                conn.execute(
-                    &format!(
-                        "INSERT INTO products ({COLUMNS}, search)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-                    ),
-                    params![
-                        p.id,
-                        p.company_id.as_str(),
-                        p.code,
-                        p.name,
-                        p.description,
-                        p.unit,
-                        p.price.to_string(),
-                        p.currency,
-                        p.vat_rate.to_string(),
-                        p.active,
-                        millis(p.created_at),
-                        millis(p.updated_at),
-                        product_search(&p),
-                    ],
-                )
-                .map(|_| ())
-                .map_err(|e| conflict_or_unavailable(e, DUPLICATE_CODE))
-            })
-            .await
+        self.writer.write(move |conn| insert_row(conn, &p)).await
     }
 
     async fn get_product(&self, company: &CompanyId, id: &str) -> StoreResult<Option<Product>> {
@@ -78,33 +52,7 @@ impl ProductStore for SqliteStore {
 
     async fn update_product(&self, product: &Product) -> StoreResult<bool> {
         let p = product.clone();
-        self.writer
-            .write(move |conn| {
-                conn.execute(
-                    "UPDATE products SET code = ?3, name = ?4, description = ?5, unit = ?6,
-                         price = ?7, currency = ?8, vat_rate = ?9, active = ?10,
-                         created_at = ?11, updated_at = ?12, search = ?13
-                     WHERE company_id = ?1 AND id = ?2",
-                    params![
-                        p.company_id.as_str(),
-                        p.id,
-                        p.code,
-                        p.name,
-                        p.description,
-                        p.unit,
-                        p.price.to_string(),
-                        p.currency,
-                        p.vat_rate.to_string(),
-                        p.active,
-                        millis(p.created_at),
-                        millis(p.updated_at),
-                        product_search(&p),
-                    ],
-                )
-                .map(|changed| changed > 0)
-                .map_err(|e| conflict_or_unavailable(e, DUPLICATE_CODE))
-            })
-            .await
+        self.writer.write(move |conn| update_row(conn, &p)).await
     }
 
     async fn delete_product(&self, company: &CompanyId, id: &str) -> StoreResult<bool> {
@@ -113,6 +61,60 @@ impl ProductStore for SqliteStore {
             .write(move |conn| TABLE.delete(conn, &company, &id))
             .await
     }
+}
+
+/// Inserts a product inside a writer job (the sync's batched pulls write many in one).
+pub(super) fn insert_row(conn: &Connection, p: &Product) -> StoreResult<()> {
+    conn.execute(
+        &format!(
+            "INSERT INTO products ({COLUMNS}, search)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        ),
+        params![
+            p.id,
+            p.company_id.as_str(),
+            p.code,
+            p.name,
+            p.description,
+            p.unit,
+            p.price.to_string(),
+            p.currency,
+            p.vat_rate.to_string(),
+            p.active,
+            millis(p.created_at),
+            millis(p.updated_at),
+            product_search(p),
+        ],
+    )
+    .map(|_| ())
+    .map_err(|e| conflict_or_unavailable(e, DUPLICATE_CODE))
+}
+
+/// Replaces a product by company and id inside a writer job; `false` when there is none.
+pub(super) fn update_row(conn: &Connection, p: &Product) -> StoreResult<bool> {
+    conn.execute(
+        "UPDATE products SET code = ?3, name = ?4, description = ?5, unit = ?6,
+             price = ?7, currency = ?8, vat_rate = ?9, active = ?10,
+             created_at = ?11, updated_at = ?12, search = ?13
+         WHERE company_id = ?1 AND id = ?2",
+        params![
+            p.company_id.as_str(),
+            p.id,
+            p.code,
+            p.name,
+            p.description,
+            p.unit,
+            p.price.to_string(),
+            p.currency,
+            p.vat_rate.to_string(),
+            p.active,
+            millis(p.created_at),
+            millis(p.updated_at),
+            product_search(p),
+        ],
+    )
+    .map(|changed| changed > 0)
+    .map_err(|e| conflict_or_unavailable(e, DUPLICATE_CODE))
 }
 
 /// A row as a product; the outer error is SQLite's, the inner one corrupt stored text.

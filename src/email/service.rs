@@ -2,6 +2,7 @@
 //! layer calls them. Cheap to clone.
 
 use super::enrich::{DocumentPatterns, Enricher};
+use super::smtp::{Sending, SmtpRelay};
 use super::{IncomingEmail, StoredEmail};
 use crate::domain::{CompanyId, UserId};
 use crate::llm::ChatModel;
@@ -33,6 +34,9 @@ pub struct Emails {
     pub(crate) model: Arc<dyn ChatModel>,
     patterns: Arc<DocumentPatterns>,
     enrich_timeout: Duration,
+    /// The relay drafts are sent through; `None`: crm-mind sends nothing.
+    pub(crate) smtp: Option<SmtpRelay>,
+    pub(crate) sending: Sending,
 }
 
 impl Emails {
@@ -56,7 +60,15 @@ impl Emails {
             model,
             patterns: Arc::new(patterns),
             enrich_timeout,
+            smtp: None,
+            sending: Sending::default(),
         }
+    }
+
+    /// These emails, sending drafts through `relay` when there is one.
+    pub fn with_smtp(mut self, relay: Option<SmtpRelay>) -> Self {
+        self.smtp = relay;
+        self
     }
 
     /// Stores the email once per `message_id`, then enriches it, waiting at most the

@@ -4,10 +4,12 @@
 //! Every route needs a token and works on the caller's company only: another company's
 //! email answers 404, exactly like one that does not exist.
 
+mod ai;
 mod context;
 mod drafts;
 mod ingest;
 mod metakocka;
+mod send;
 mod templates;
 
 use super::AppState;
@@ -34,6 +36,8 @@ pub fn routes() -> Router<AppState> {
             get(context::by_query).post(drafts::generate),
         )
         .route("/api/ai/generate-response", post(drafts::generate))
+        .route("/api/ai/recommendations", get(ai::recommendations))
+        .route("/api/ai/insights", get(ai::insights))
         .route(
             "/api/emails/templates",
             get(templates::list).post(templates::create),
@@ -45,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/emails/{id}", get(ingest::show))
         .route("/api/emails/{id}/metakocka-context", get(context::by_path))
+        .route("/api/emails/{id}/send-draft", post(send::send_draft))
         .route(
             "/api/integrations/metakocka/contacts/{id}/emails",
             get(metakocka::emails_of_contact),

@@ -123,6 +123,7 @@ impl Emails {
             .as_ref()
             .map(|(client, credentials)| (client, credentials));
         let enrichment = Enricher::new(&self.store, company, access, &self.errors, &self.patterns)
+            .with_retrieval(self.retrieval.as_ref())
             .run(&email)
             .await?;
         let (contacts, documents) = enrichment.links(&email.id);

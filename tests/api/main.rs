@@ -12,6 +12,7 @@ mod emails;
 mod emails_context;
 mod emails_drafts;
 mod emails_enrichment;
+mod emails_meaning;
 mod emails_send;
 mod emails_templates;
 mod emails_world;

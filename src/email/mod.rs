@@ -21,6 +21,7 @@ pub mod links;
 pub mod message;
 pub mod populate;
 pub mod service;
+pub mod settings;
 pub mod smtp;
 pub mod templates;
 

@@ -14,6 +14,7 @@ mod emails_drafts;
 mod emails_enrichment;
 mod emails_meaning;
 mod emails_send;
+mod emails_settings;
 mod emails_templates;
 mod emails_world;
 #[allow(dead_code)] // the chat-model suite uses the rest

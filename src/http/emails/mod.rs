@@ -10,6 +10,7 @@ mod drafts;
 mod ingest;
 mod metakocka;
 mod send;
+mod settings;
 mod templates;
 
 use super::AppState;
@@ -43,6 +44,10 @@ pub fn routes() -> Router<AppState> {
             get(templates::list).post(templates::create),
         )
         .route("/api/emails/templates/populate", post(templates::populate))
+        .route(
+            "/api/emails/settings",
+            get(settings::show).put(settings::replace),
+        )
         .route(
             "/api/emails/templates/{id}",
             put(templates::replace).delete(templates::remove),

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_emails.json",
         include_str!("../../../migrations/mongo/0009_emails.json"),
     ),
+    (
+        "0011_email_settings.json",
+        include_str!("../../../migrations/mongo/0011_email_settings.json"),
+    ),
 ];
 
 /// The server's code for "a collection of this name exists": another instance created it.

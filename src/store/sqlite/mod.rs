@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_sales_documents.sql"),
     include_str!("../../../migrations/sqlite/0008_metakocka_sync.sql"),
     include_str!("../../../migrations/sqlite/0009_emails.sql"),
+    include_str!("../../../migrations/sqlite/0011_email_settings.sql"),
 ];
 
 /// Idle read connections kept open; more are opened under load and closed after.

@@ -138,6 +138,23 @@ pub struct Settings {
     /// How long an ingest waits for enrichment (Metakocka) before storing without it.
     #[serde(default = "defaults::email_enrich_timeout_secs")]
     pub email_enrich_timeout_secs: u64,
+    /// The SMTP relay that sends reply drafts (`POST /api/emails/{id}/send-draft`); unset,
+    /// crm-mind sends nothing (the mail system sends the replies).
+    #[serde(default)]
+    pub smtp_host: Option<String>,
+    #[serde(default = "defaults::smtp_port")]
+    pub smtp_port: u16,
+    #[serde(default, deserialize_with = "text::optional_secret")]
+    pub smtp_username: Option<SecretString>,
+    #[serde(default, deserialize_with = "text::optional_secret")]
+    pub smtp_password: Option<SecretString>,
+    /// The sender of the replies (`Kettle Shop <info@kettle-shop.si>`).
+    #[serde(default)]
+    pub smtp_from: Option<String>,
+    /// `starttls` (required), `tls` (implicit TLS, port 465) or `none` (a trusted local
+    /// relay only).
+    #[serde(default = "defaults::smtp_tls")]
+    pub smtp_tls: String,
 
     // Metakocka error log (issue 5).
     /// Receives a JSON summary when errors of one category reach the threshold in the window;
@@ -304,6 +321,12 @@ impl Settings {
 mod defaults {
     pub fn email_enrich_timeout_secs() -> u64 {
         10
+    }
+    pub fn smtp_port() -> u16 {
+        587
+    }
+    pub fn smtp_tls() -> String {
+        "starttls".to_owned()
     }
     pub fn reply_workers() -> usize {
         4

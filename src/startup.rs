@@ -244,6 +244,12 @@ fn emails_service(
         patterns,
         std::time::Duration::from_secs(settings.email_enrich_timeout_secs.max(1)),
     )
+    .with_smtp(
+        crate::email::smtp::SmtpRelay::from_settings(settings).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the SMTP relay is misconfigured; drafts are not sent");
+            None
+        }),
+    )
 }
 
 /// Lets `replies` answer what the intake stores: the intake wakes its worker.

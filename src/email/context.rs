@@ -3,10 +3,14 @@
 //! names with price and current stock (the inventory snapshot), and the company's CRM and
 //! Metakocka chunks that retrieval finds for its text. Every item says where it came from.
 //!
+//! When the sender is a known CRM contact, the context also says what their sales documents
+//! show ([`super::insights`]): facts such as a reorder being due, and products to suggest.
+//!
 //! Only the email's own company's data is read: every store, Metakocka and retrieval call is
 //! the company's. What could not be read (Metakocka down) is a warning, not a failure.
 
 use super::enrich::{DocumentMatch, Enrichment, PartnerMatch, ProductMatch};
+use super::insights::{Insights, Recommendation};
 use super::language::Language;
 use super::{Emails, StoredEmail};
 use crate::domain::{CompanyId, UserId};
@@ -20,6 +24,8 @@ use serde::Serialize;
 const RECENT_DOCUMENTS: usize = 5;
 /// Retrieval chunks at most.
 const CHUNKS: usize = 5;
+/// Suggested products at most: a reply mentions a few, not a catalogue.
+const RECOMMENDATIONS: usize = 3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PartnerFacts {
@@ -81,6 +87,10 @@ pub struct EmailContext {
     pub mentioned_documents: Vec<MentionedDocument>,
     pub products: Vec<ProductFacts>,
     pub chunks: Vec<Chunk>,
+    /// What the sender's CRM sales documents say (none when the sender is no CRM contact).
+    pub insights: Option<Insights>,
+    /// Products to suggest to the sender, from their purchase history.
+    pub recommendations: Vec<Recommendation>,
     pub warnings: Vec<String>,
 }
 
@@ -105,6 +115,8 @@ impl Emails {
             mentioned_documents: Vec::new(),
             products: Vec::new(),
             chunks: Vec::new(),
+            insights: None,
+            recommendations: Vec::new(),
             warnings: enrichment.warnings.clone(),
         };
         self.metakocka_facts(&company, user, &enrichment, &mut context)
@@ -113,6 +125,18 @@ impl Emails {
             context
                 .products
                 .push(self.product_facts(&email, product).await?);
+        }
+        if let Some(contact) = self.contact_of_email(&email).await? {
+            let today = crate::records::now().date_naive();
+            context.insights = Some(
+                self.insights(&company, &contact, email.language, today)
+                    .await?,
+            );
+            let found = self
+                .recommendations(&company, &contact, email.language, RECOMMENDATIONS)
+                .await?;
+            context.recommendations = found.recommendations;
+            context.warnings.extend(found.warnings);
         }
         if let Some(retrieval) = &self.retrieval {
             match retrieval

@@ -1,5 +1,7 @@
 //! The default templates of `fixtures/email_templates/` (order status, stock answer, invoice
-//! copy; English and Slovenian), built in, and which one answers an email best.
+//! copy, product suggestions; English and Slovenian), built in, and which one answers an
+//! email best. Product suggestions is never picked for a draft by itself: an agent chooses
+//! to send a customer suggestions.
 
 use super::context::EmailContext;
 use super::language::Language;
@@ -12,6 +14,8 @@ const FILES: &[&str] = &[
     include_str!("../../fixtures/email_templates/stock_answer.sl.json"),
     include_str!("../../fixtures/email_templates/invoice_copy.en.json"),
     include_str!("../../fixtures/email_templates/invoice_copy.sl.json"),
+    include_str!("../../fixtures/email_templates/product_suggestions.en.json"),
+    include_str!("../../fixtures/email_templates/product_suggestions.sl.json"),
 ];
 
 /// Every default template.
@@ -45,5 +49,27 @@ pub fn best_for(context: &EmailContext) -> Option<&'static str> {
         Some("stock_answer")
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::CompanyId;
+    use crate::email::templates::EmailTemplate;
+
+    #[test]
+    fn every_default_template_is_one_a_company_could_save() {
+        let company = CompanyId::from("c");
+        for input in all() {
+            let saved = EmailTemplate::create(&company, &input, chrono::Utc::now());
+            assert!(
+                saved.is_ok(),
+                "{}.{}: {saved:?}",
+                input.name,
+                input.language
+            );
+        }
+        assert!(named("product_suggestions", Language::Sl).is_some());
     }
 }

@@ -3,10 +3,11 @@
 //! their sources. The configured chat model writes them from `prompts/email_reply.md`; the
 //! extractive default (no model server) fills the best-matching default template instead,
 //! and says it will check with a colleague when no template fits or a value is missing.
-//! Drafts are stored with the email; crm-mind does not send them.
+//! Drafts are stored with the email; crm-mind sends one only when asked and an SMTP relay
+//! is configured ([`super::smtp`]).
 
 use super::context::EmailContext;
-use super::facts::facts;
+use super::facts::{CustomerFacts, customer_facts, facts};
 use super::language::Language;
 use super::populate::ValueSources;
 use super::templates::{EmailTemplate, Rendered, render};
@@ -27,7 +28,7 @@ pub struct SourcedFact {
     pub source: String,
 }
 
-/// A reply draft, stored with its email. crm-mind does not send it.
+/// A reply draft, stored with its email.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub id: String,
@@ -41,6 +42,9 @@ pub struct Draft {
     /// The default template the extractive draft filled (`order_status`, ...).
     pub default_template: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The last send through the SMTP relay, when there was one.
+    #[serde(default)]
+    pub delivery: Option<super::smtp::Delivery>,
 }
 
 /// What the agent asks for.
@@ -99,6 +103,7 @@ impl Emails {
         let (mut email, context) = self.context(user, email).await?;
         let language = request.language.unwrap_or(email.language);
         let facts = facts(&context, language);
+        let customer = customer_facts(&context, language);
         let sources = ValueSources {
             agent_name: Some(
                 (request.agent_name.clone()).unwrap_or_else(|| team(language).to_owned()),
@@ -118,7 +123,14 @@ impl Emails {
             self.extractive(&email, &context, language, chosen, &values)
         } else {
             let body = self
-                .written_by_model(&email, language, &request, &facts, chosen.as_ref())
+                .written_by_model(
+                    &email,
+                    language,
+                    &request,
+                    &facts,
+                    &customer,
+                    chosen.as_ref(),
+                )
                 .await?;
             (reply_subject(&email), body, None)
         };
@@ -127,11 +139,12 @@ impl Emails {
             subject,
             body,
             language,
-            facts: sourced(&facts),
+            facts: sourced(&[facts, customer.insights, customer.suggestions].concat()),
             model: self.model.name().to_owned(),
             template_id: request.template.map(|t| t.id),
             default_template,
             created_at: crate::records::now(),
+            delivery: None,
         };
         email.drafts.push(draft.clone());
         self.store.update_email(&email).await?;
@@ -173,12 +186,20 @@ impl Emails {
         language: Language,
         request: &DraftRequest,
         facts: &[Fact],
+        customer: &CustomerFacts,
         template: Option<&Rendered>,
     ) -> Result<String, DraftError> {
         let company = self.store.get_company(&email.company_id).await?;
-        let facts_text: Vec<String> = (facts.iter())
-            .map(|f| format!("- {} (source: {})", f.text, f.source))
-            .collect();
+        let listed = |facts: &[Fact]| {
+            let lines: Vec<String> = (facts.iter())
+                .map(|f| format!("- {} (source: {})", f.text, f.source))
+                .collect();
+            if lines.is_empty() {
+                "(none)".to_owned()
+            } else {
+                lines.join("\n")
+            }
+        };
         let mut env = minijinja::Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         let system_prompt = env
@@ -189,7 +210,9 @@ impl Emails {
                     language => match language { Language::En => "English", Language::Sl => "Slovenian" },
                     tone => request.tone.clone().unwrap_or_else(|| "friendly and professional".to_owned()),
                     template => template.map(|t| t.body.clone()).unwrap_or_default(),
-                    facts => if facts_text.is_empty() { "(none)".to_owned() } else { facts_text.join("\n") },
+                    facts => listed(facts),
+                    insights => listed(&customer.insights),
+                    recommendations => listed(&customer.suggestions),
                     subject => email.subject.clone(),
                     message => email.body.new_text.clone(),
                 },
@@ -200,7 +223,12 @@ impl Emails {
             .answer(&AnswerRequest {
                 system_prompt,
                 question: email.body.new_text.clone(),
-                facts: facts.to_vec(),
+                facts: [
+                    facts,
+                    customer.insights.as_slice(),
+                    customer.suggestions.as_slice(),
+                ]
+                .concat(),
                 history: Vec::new(),
             })
             .await?;

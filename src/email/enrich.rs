@@ -9,6 +9,7 @@
 //! error log and as a warning in the enrichment, and the rest still runs.
 
 mod documents;
+mod meaning;
 mod products;
 mod sender;
 
@@ -44,6 +45,8 @@ pub enum MatchedBy {
     BuyerOrder,
     ProductCode,
     ProductName,
+    /// Found by hybrid search over the company's Metakocka products, confirmed by meaning.
+    ProductMeaning,
 }
 
 /// The sender as the company knows them.
@@ -143,6 +146,8 @@ pub struct Enricher<'a> {
     metakocka: Option<(&'a MetakockaClient, &'a MetakockaCredentials)>,
     errors: &'a ErrorLog,
     patterns: &'a DocumentPatterns,
+    /// Hybrid search over the company's products; `None` when retrieval is off.
+    retrieval: Option<&'a crate::rag::Retrieval>,
     warnings: Vec<String>,
 }
 
@@ -167,8 +172,15 @@ impl<'a> Enricher<'a> {
             metakocka,
             errors,
             patterns,
+            retrieval: None,
             warnings,
         }
+    }
+
+    /// This run, also finding products by meaning through `retrieval`.
+    pub fn with_retrieval(mut self, retrieval: Option<&'a crate::rag::Retrieval>) -> Self {
+        self.retrieval = retrieval;
+        self
     }
 
     /// Runs every matcher over `email`.

@@ -4,6 +4,8 @@
 
 use super::context::EmailContext;
 use super::format::{metakocka_date, money, quantity};
+use super::insights::insight::Derived;
+use super::insights::render::statements;
 use super::language::Language;
 use crate::llm::Fact;
 
@@ -92,6 +94,50 @@ pub fn facts(context: &EmailContext, language: Language) -> Vec<Fact> {
         facts.push(Fact {
             text: chunk.text.clone(),
             source: chunk.source.clone(),
+        });
+    }
+    facts
+}
+
+/// What the sender's documents say and the products to suggest, as facts.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFacts {
+    /// The insights, written in the reply's language.
+    pub insights: Vec<Fact>,
+    /// One per suggested product, with its reason.
+    pub suggestions: Vec<Fact>,
+}
+
+/// The [`CustomerFacts`] of `context`.
+pub fn customer_facts(context: &EmailContext, language: Language) -> CustomerFacts {
+    let mut facts = CustomerFacts::default();
+    if let Some(insights) = &context.insights {
+        let derived = Derived {
+            reorder: insights.reorder.clone(),
+            volume: insights.volume.clone(),
+            open_documents: insights.open_documents.clone(),
+        };
+        for statement in statements(&derived, language, &insights.source) {
+            facts.insights.push(Fact {
+                text: format!("Customer insight: {}", statement.text),
+                source: statement.source,
+            });
+        }
+    }
+    for r in &context.recommendations {
+        let mut text = format!(
+            "Product to suggest: {} {}, price {}",
+            r.code,
+            r.name,
+            money(r.price, &r.currency, language)
+        );
+        if let Some(stock) = r.stock {
+            text.push_str(&format!(", in stock {}", quantity(stock, language)));
+        }
+        text.push_str(&format!(" ({})", r.reason));
+        facts.suggestions.push(Fact {
+            text,
+            source: r.source.clone(),
         });
     }
     facts

@@ -15,11 +15,14 @@ pub mod eml;
 pub mod enrich;
 pub mod facts;
 pub mod format;
+pub mod insights;
 pub mod language;
 pub mod links;
 pub mod message;
 pub mod populate;
 pub mod service;
+pub mod settings;
+pub mod smtp;
 pub mod templates;
 
 pub use service::{Emails, Ingested};

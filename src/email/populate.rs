@@ -7,6 +7,8 @@
 use super::Emails;
 use super::context::{EmailContext, ProductFacts};
 use super::format::{metakocka_date, money, quantity};
+use super::insights::Recommendation;
+use super::insights::render::list;
 use super::language::Language;
 use crate::domain::{CompanyId, UserId};
 use crate::metakocka::inventory::ProductKey;
@@ -24,6 +26,9 @@ pub struct ValueSources {
 }
 
 type Values = BTreeMap<String, String>;
+
+/// Products the `{{ recommendations }}` of a partner's template lists at most.
+const RECOMMENDED: usize = 3;
 
 fn set(values: &mut Values, key: &str, value: Option<String>) {
     if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
@@ -95,6 +100,16 @@ pub fn context_values(values: &mut Values, context: &EmailContext, language: Lan
     if let Some(first) = context.products.first() {
         product_values(values, first, language);
     }
+    recommendation_values(values, &context.recommendations, language);
+}
+
+/// `recommendations`: the list, when there is anything to suggest.
+pub fn recommendation_values(values: &mut Values, found: &[Recommendation], language: Language) {
+    set(
+        values,
+        "recommendations",
+        (!found.is_empty()).then(|| list(found, language)),
+    );
 }
 
 impl Emails {
@@ -117,6 +132,14 @@ impl Emails {
         }
         if let Some(id) = &sources.partner_id {
             self.partner_values(company, user, id, &mut values).await?;
+            // The email's sender's suggestions are not this partner's.
+            values.remove("recommendations");
+            if let Some(contact) = self.resolve_contact(company, id).await? {
+                let found = self
+                    .recommendations(company, &contact, language, RECOMMENDED)
+                    .await?;
+                recommendation_values(&mut values, &found.recommendations, language);
+            }
         }
         if let Some(id) = &sources.document_id {
             let known = context.and_then(|c| {

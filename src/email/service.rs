@@ -2,6 +2,7 @@
 //! layer calls them. Cheap to clone.
 
 use super::enrich::{DocumentPatterns, Enricher};
+use super::smtp::{Sending, SmtpRelay};
 use super::{IncomingEmail, StoredEmail};
 use crate::domain::{CompanyId, UserId};
 use crate::llm::ChatModel;
@@ -33,6 +34,9 @@ pub struct Emails {
     pub(crate) model: Arc<dyn ChatModel>,
     patterns: Arc<DocumentPatterns>,
     enrich_timeout: Duration,
+    /// The relay drafts are sent through; `None`: crm-mind sends nothing.
+    pub(crate) smtp: Option<SmtpRelay>,
+    pub(crate) sending: Sending,
 }
 
 impl Emails {
@@ -56,7 +60,15 @@ impl Emails {
             model,
             patterns: Arc::new(patterns),
             enrich_timeout,
+            smtp: None,
+            sending: Sending::default(),
         }
+    }
+
+    /// These emails, sending drafts through `relay` when there is one.
+    pub fn with_smtp(mut self, relay: Option<SmtpRelay>) -> Self {
+        self.smtp = relay;
+        self
     }
 
     /// Stores the email once per `message_id`, then enriches it, waiting at most the
@@ -110,7 +122,10 @@ impl Emails {
         let access = metakocka
             .as_ref()
             .map(|(client, credentials)| (client, credentials));
-        let enrichment = Enricher::new(&self.store, company, access, &self.errors, &self.patterns)
+        let own = self.document_patterns(company).await?;
+        let patterns = own.as_ref().unwrap_or(&self.patterns);
+        let enrichment = Enricher::new(&self.store, company, access, &self.errors, patterns)
+            .with_retrieval(self.retrieval.as_ref())
             .run(&email)
             .await?;
         let (contacts, documents) = enrichment.links(&email.id);
@@ -120,6 +135,34 @@ impl Emails {
             .replace_email_links(company, &email.id, &contacts, &documents)
             .await?;
         Ok(email)
+    }
+
+    /// The service-wide document-number patterns (a company's own override them).
+    pub fn default_patterns(&self) -> Vec<String> {
+        self.patterns.sources()
+    }
+
+    /// The company's own document-number patterns, when it saved some. Saved patterns were
+    /// checked on save; should one not compile now, the service-wide ones apply (logged).
+    async fn document_patterns(
+        &self,
+        company: &CompanyId,
+    ) -> Result<Option<DocumentPatterns>, StoreError> {
+        let Some(patterns) = self
+            .store
+            .get_email_settings(company)
+            .await?
+            .and_then(|s| s.document_patterns)
+        else {
+            return Ok(None);
+        };
+        match DocumentPatterns::from_patterns(&patterns) {
+            Ok(parsed) => Ok(Some(parsed)),
+            Err(e) => {
+                tracing::error!(error = %e, "a company's saved document patterns do not compile");
+                Ok(None)
+            }
+        }
     }
 
     /// The Metakocka client and the credentials a call for `user` uses; `None` (logged)

@@ -24,6 +24,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "product.stock",
     "company.name",
     "agent.name",
+    // Products to suggest to the partner, one per line, from their purchase history.
+    "recommendations",
 ];
 
 /// A stored template of one company.
@@ -162,16 +164,26 @@ pub fn render(
     {
         return Err(RenderError::MissingValue((*missing).to_owned()));
     }
-    // Nested as `{"order": {"status": ...}}`, the shape `order.status` reads.
+    // Nested as `{"order": {"status": ...}}`, the shape `order.status` reads; a name
+    // without a dot (`recommendations`) stays at the top.
     let mut nested: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    let mut top: BTreeMap<&str, minijinja::Value> = BTreeMap::new();
     for (key, value) in values {
-        if let Some((object, field)) = key.split_once('.') {
-            nested.entry(object).or_default().insert(field, value);
+        match key.split_once('.') {
+            Some((object, field)) => {
+                nested.entry(object).or_default().insert(field, value);
+            }
+            None => {
+                top.insert(key, minijinja::Value::from(value.as_str()));
+            }
         }
+    }
+    for (object, fields) in nested {
+        top.insert(object, minijinja::Value::from_serialize(&fields));
     }
     let env = environment();
     let fill = |text: &str| {
-        env.render_str(text, &nested)
+        env.render_str(text, &top)
             .map_err(|e| RenderError::Template(e.to_string()))
     };
     Ok(Rendered {
@@ -225,6 +237,27 @@ mod tests {
         assert_eq!(
             (rendered.subject.as_str(), rendered.body.as_str()),
             ("Order 2024-00123", "shipped")
+        );
+    }
+
+    #[test]
+    fn recommendations_are_a_placeholder_of_their_own() {
+        let company = CompanyId::from("c".to_owned());
+        let template = EmailTemplate::create(
+            &company,
+            &input("You may also like:\n{{ recommendations }}"),
+            Utc::now(),
+        )
+        .unwrap();
+        let mut values = BTreeMap::from([("order.number".to_owned(), "7".to_owned())]);
+        match template.render(&values) {
+            Err(RenderError::MissingValue(name)) => assert_eq!(name, "recommendations"),
+            other => panic!("{other:?}"),
+        }
+        values.insert("recommendations".into(), "- Ceramic mug (MUG-01)".into());
+        assert_eq!(
+            template.render(&values).unwrap().body,
+            "You may also like:\n- Ceramic mug (MUG-01)"
         );
     }
 }

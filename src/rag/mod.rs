@@ -52,4 +52,10 @@ impl Retrieval {
             }),
         }
     }
+
+    /// The embedding model, for callers that compare short texts by meaning themselves
+    /// (email enrichment confirms a hybrid-search candidate by cosine similarity).
+    pub fn embedder(&self) -> Arc<dyn embed::Embedder> {
+        self.inner.pipeline.embedder.clone()
+    }
 }

@@ -566,6 +566,16 @@ pub trait EmailStore: Send + Sync {
         id: &str,
         limit: u32,
     ) -> StoreResult<Vec<StoredEmail>>;
+    /// The company's email settings (`email_settings`); `None` when never saved.
+    async fn get_email_settings(
+        &self,
+        company: &CompanyId,
+    ) -> StoreResult<Option<crate::email::settings::EmailSettings>>;
+    /// Inserts or replaces the company's email settings.
+    async fn put_email_settings(
+        &self,
+        settings: &crate::email::settings::EmailSettings,
+    ) -> StoreResult<()>;
 }
 
 /// `email_templates`: the company's reply templates.

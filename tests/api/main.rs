@@ -8,12 +8,18 @@ mod admin_reports;
 mod admin_signout;
 mod admin_sync;
 mod admin_sync_cancel;
+mod ai_insights;
+mod ai_recommendations;
+mod ai_world;
 mod auth;
 mod crm_links;
 mod emails;
 mod emails_context;
 mod emails_drafts;
 mod emails_enrichment;
+mod emails_meaning;
+mod emails_send;
+mod emails_settings;
 mod emails_templates;
 mod emails_world;
 #[allow(dead_code)] // the chat-model suite uses the rest
@@ -25,6 +31,8 @@ mod fake_crm;
 mod fake_graph;
 #[path = "../support/fake_metakocka.rs"]
 mod fake_metakocka;
+#[path = "../support/fake_smtp.rs"]
+mod fake_smtp;
 mod fixtures;
 mod helpers;
 mod isolation;

@@ -517,6 +517,18 @@ impl EmailStore for FlakyStore {
     async fn update_email(&self, e: &StoredEmail) -> StoreResult<bool> {
         self.inner.update_email(e).await
     }
+    async fn get_email_settings(
+        &self,
+        c: &CompanyId,
+    ) -> StoreResult<Option<crm_mind::email::settings::EmailSettings>> {
+        self.inner.get_email_settings(c).await
+    }
+    async fn put_email_settings(
+        &self,
+        s: &crm_mind::email::settings::EmailSettings,
+    ) -> StoreResult<()> {
+        self.inner.put_email_settings(s).await
+    }
     async fn replace_email_links(
         &self,
         c: &CompanyId,

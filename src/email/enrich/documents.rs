@@ -46,6 +46,19 @@ impl DocumentPatterns {
             .map(Self)
     }
 
+    /// These patterns (a company's own, each whole, spaces and all).
+    pub fn from_patterns(patterns: &[String]) -> Result<Self, regex::Error> {
+        (patterns.iter())
+            .map(|p| Regex::new(p))
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+
+    /// The patterns, as written.
+    pub fn sources(&self) -> Vec<String> {
+        self.0.iter().map(|re| re.as_str().to_owned()).collect()
+    }
+
     /// The distinct numbers in `text`, in order of appearance.
     pub fn numbers(&self, text: &str) -> Vec<String> {
         let mut found: Vec<(usize, String)> = self

@@ -1,7 +1,8 @@
 //! Products an email names, from the company's catalogue: the CRM's products and
 //! Metakocka's product list, merged by code. A product is named by its code (sure) or by
 //! its name: the share of the name's words the email contains, kept only when most of the
-//! name is there, so "kettle" alone does not name the "Glass kettle 1.7 l".
+//! name is there, so "kettle" alone does not name the "Glass kettle 1.7 l". Products named
+//! in other words are found by meaning ([`super::meaning`]).
 
 use super::{Enricher, MatchedBy, ProductMatch, THRESHOLD};
 use crate::email::StoredEmail;
@@ -33,7 +34,12 @@ pub(super) async fn find(
     email: &StoredEmail,
 ) -> Result<Vec<ProductMatch>, StoreError> {
     let catalogue = catalogue(enricher).await?;
-    Ok(match_products(&email.analysed_text(), &catalogue))
+    let text = email.analysed_text();
+    let mut found = match_products(&text, &catalogue);
+    let by_meaning = super::meaning::find(enricher, &text, &catalogue, &found).await;
+    found.extend(by_meaning);
+    found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    Ok(found)
 }
 
 async fn catalogue(enricher: &mut Enricher<'_>) -> Result<Vec<CatalogEntry>, StoreError> {

@@ -4,10 +4,13 @@
 //! Every route needs a token and works on the caller's company only: another company's
 //! email answers 404, exactly like one that does not exist.
 
+mod ai;
 mod context;
 mod drafts;
 mod ingest;
 mod metakocka;
+mod send;
+mod settings;
 mod templates;
 
 use super::AppState;
@@ -35,6 +38,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(context::by_path))
         .routes(routes!(metakocka::emails_of_contact))
         .routes(routes!(metakocka::emails_of_document))
+        .routes(routes!(ai::recommendations))
+        .routes(routes!(ai::insights))
+        .routes(routes!(settings::show, settings::replace))
+        .routes(routes!(send::send_draft))
 }
 
 pub(super) fn email_not_found() -> ApiError {

@@ -213,4 +213,43 @@ impl EmailStore for MongoStore {
         self.linked_emails(company, DOCUMENT_LINKS, filter, limit)
             .await
     }
+
+    async fn get_email_settings(
+        &self,
+        company: &CompanyId,
+    ) -> StoreResult<Option<crate::email::settings::EmailSettings>> {
+        let found = self
+            .collection::<SettingsRecord>(SETTINGS)
+            .find_one(doc! { "_id": company.as_str() })
+            .await
+            .map_err(store_error)?;
+        Ok(found.map(|r| r.settings))
+    }
+
+    async fn put_email_settings(
+        &self,
+        settings: &crate::email::settings::EmailSettings,
+    ) -> StoreResult<()> {
+        let record = SettingsRecord {
+            id: settings.company_id.as_str().to_owned(),
+            settings: settings.clone(),
+        };
+        self.collection::<SettingsRecord>(SETTINGS)
+            .replace_one(doc! { "_id": settings.company_id.as_str() }, record)
+            .upsert(true)
+            .await
+            .map(drop)
+            .map_err(store_error)
+    }
+}
+
+/// `email_settings`: one document per company, `_id` its id.
+const SETTINGS: &str = "email_settings";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SettingsRecord {
+    #[serde(rename = "_id")]
+    id: String,
+    #[serde(flatten)]
+    settings: crate::email::settings::EmailSettings,
 }

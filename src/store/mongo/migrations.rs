@@ -58,6 +58,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../../migrations/mongo/0010_metakocka_sync_slots.json"),
     ),
     (
+        "0011_email_settings.json",
+        include_str!("../../../migrations/mongo/0011_email_settings.json"),
+    ),
+    (
         "0013_report_schedules.json",
         include_str!("../../../migrations/mongo/0013_report_schedules.json"),
     ),

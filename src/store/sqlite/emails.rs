@@ -9,7 +9,7 @@ use crate::email::links::{ContactLink, DocumentLink};
 use crate::records::RecordPage;
 use crate::store::{EmailStore, InsertOutcome, StoreResult};
 use async_trait::async_trait;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 fn to_json(email: &StoredEmail) -> StoreResult<String> {
     serde_json::to_string(email).map_err(|e| corrupt(format!("an email does not encode: {e}")))
@@ -231,5 +231,49 @@ impl EmailStore for SqliteStore {
             )
         })
         .await
+    }
+
+    async fn get_email_settings(
+        &self,
+        company: &CompanyId,
+    ) -> StoreResult<Option<crate::email::settings::EmailSettings>> {
+        let company = company.clone();
+        self.read(move |conn| {
+            let record: Option<String> = conn
+                .query_row(
+                    "SELECT record FROM email_settings WHERE company_id = ?1",
+                    params![company.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(unavailable)?;
+            record
+                .map(|text| {
+                    serde_json::from_str(&text)
+                        .map_err(|e| corrupt(format!("stored email settings do not decode: {e}")))
+                })
+                .transpose()
+        })
+        .await
+    }
+
+    async fn put_email_settings(
+        &self,
+        settings: &crate::email::settings::EmailSettings,
+    ) -> StoreResult<()> {
+        let record = serde_json::to_string(settings)
+            .map_err(|e| corrupt(format!("email settings do not encode: {e}")))?;
+        let company = settings.company_id.clone();
+        self.writer
+            .write(move |conn| {
+                conn.execute(
+                    "INSERT INTO email_settings (company_id, record) VALUES (?1, ?2)
+                     ON CONFLICT (company_id) DO UPDATE SET record = excluded.record",
+                    params![company.as_str(), record],
+                )
+                .map(drop)
+                .map_err(unavailable)
+            })
+            .await
     }
 }

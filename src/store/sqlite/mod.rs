@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_metakocka_sync.sql"),
     include_str!("../../../migrations/sqlite/0009_emails.sql"),
     include_str!("../../../migrations/sqlite/0010_metakocka_sync_slots.sql"),
+    include_str!("../../../migrations/sqlite/0011_email_settings.sql"),
     include_str!("../../../migrations/sqlite/0013_report_schedules.sql"),
 ];
 

@@ -209,7 +209,8 @@ pub fn state_for(
             verify_token: settings.facebook_verify_token.clone(),
         },
         metrics: telemetry::metrics_handle(),
-        reports: crate::reports::Reports::new(store.clone(), cipher.clone()),
+        reports: crate::reports::Reports::new(store.clone(), cipher.clone())
+            .with_smtp(smtp_relay(settings)),
         store,
     }
 }
@@ -244,12 +245,16 @@ fn emails_service(
         patterns,
         std::time::Duration::from_secs(settings.email_enrich_timeout_secs.max(1)),
     )
-    .with_smtp(
-        crate::email::smtp::SmtpRelay::from_settings(settings).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "the SMTP relay is misconfigured; drafts are not sent");
-            None
-        }),
-    )
+    .with_smtp(smtp_relay(settings))
+}
+
+/// The SMTP relay drafts and scheduled reports are sent through; `None` when none is set,
+/// or (logged) when its settings are wrong: nothing is sent by email then.
+fn smtp_relay(settings: &Settings) -> Option<crate::email::smtp::SmtpRelay> {
+    crate::email::smtp::SmtpRelay::from_settings(settings).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the SMTP relay is misconfigured; no email is sent");
+        None
+    })
 }
 
 /// Lets `replies` answer what the intake stores: the intake wakes its worker.

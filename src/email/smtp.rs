@@ -119,6 +119,16 @@ impl SmtpRelay {
         Ok(builder.build())
     }
 
+    /// Hands `message` to the relay: `Err` with the relay's words (never the password) when
+    /// it refuses or cannot be reached.
+    pub async fn send(&self, message: Message) -> Result<(), String> {
+        self.transport()?
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.scrubbed(e.to_string()))
+    }
+
     /// `text` without the password, should a relay or a library ever echo it.
     fn scrubbed(&self, text: String) -> String {
         match &self.password {
@@ -205,7 +215,7 @@ fn bracketed(id: &str) -> String {
     }
 }
 
-fn mailbox(m: &Mailbox) -> Result<lettre::message::Mailbox, String> {
+pub(crate) fn mailbox(m: &Mailbox) -> Result<lettre::message::Mailbox, String> {
     let address = m
         .address
         .parse()
@@ -274,14 +284,7 @@ impl Emails {
         let message_id = format!("<{}@{}>", crate::records::new_id(), relay.from.domain());
         let attempted_at = crate::records::now();
         let sent = match reply_message(&email, &draft, &relay.from, &message_id) {
-            Ok(message) => match relay.transport() {
-                Ok(transport) => transport
-                    .send(message)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| relay.scrubbed(e.to_string())),
-                Err(e) => Err(e),
-            },
+            Ok(message) => relay.send(message).await,
             Err(e) => Err(e),
         };
         let delivery = match &sent {

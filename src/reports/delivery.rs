@@ -1,7 +1,8 @@
 //! Delivering scheduled reports: each round takes the schedules that are due, claims each one
 //! (a compare-and-set on its due time, so two instances never deliver the same period twice),
-//! computes the report and POSTs it as JSON to the schedule's webhook, then records the
-//! outcome. A failed delivery waits for the next period; its outcome says why.
+//! computes the report and POSTs it as JSON to the schedule's webhook (or mails it, with the
+//! rows as a CSV attachment, through the SMTP relay), then records the outcome. A failed
+//! delivery waits for the next period; its outcome says why.
 //!
 //! The loop shares [`crate::metakocka::inventory_schedule::spawn_rounds`]; tests call
 //! [`Reports::deliver_due`] with the time they choose instead of waiting for it.
@@ -9,6 +10,11 @@
 use super::schedule::{DeliveryOutcome, DestinationKind, ReportSchedule};
 use super::{ReportError, Reports};
 use crate::domain::CompanyId;
+use crate::email::Mailbox;
+use crate::email::smtp::{SmtpRelay, mailbox};
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, MultiPart, SinglePart};
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -137,12 +143,16 @@ impl Reports {
         outcome
     }
 
-    /// One delivery attempt: `Ok` with the webhook's status, or what went wrong. Neither
-    /// names the destination (it may carry a token).
+    /// One delivery attempt: `Ok` with the webhook's status (or "sent by email"), or what
+    /// went wrong. Neither names the destination (a URL may carry a token).
     async fn send(&self, schedule: &ReportSchedule, now: DateTime<Utc>) -> Result<String, String> {
-        if schedule.destination_kind == DestinationKind::Email {
-            return Err(ReportError::SmtpNotConfigured.to_string());
-        }
+        // Checked before computing: a relay removed from the settings fails at once.
+        let relay = match schedule.destination_kind {
+            DestinationKind::Email => Some(
+                (self.smtp.as_ref()).ok_or_else(|| ReportError::SmtpNotConfigured.to_string())?,
+            ),
+            DestinationKind::Webhook => None,
+        };
         let params = schedule
             .parameters
             .parse(schedule.report)
@@ -154,19 +164,37 @@ impl Reports {
                 tracing::warn!(error = %e, "a scheduled report could not be computed");
                 "the report could not be computed; see the server log".to_owned()
             })?;
-        let url = self.cipher.open(&schedule.destination).map_err(|_| {
-            "the webhook URL cannot be opened (was the secret key changed?); save the schedule again"
+        let destination = self.cipher.open(&schedule.destination).map_err(|_| {
+            "the destination cannot be opened (was the secret key changed?); save the schedule again"
                 .to_owned()
         })?;
+        match relay {
+            Some(relay) => {
+                let message = report_email(relay, destination.expose_secret(), schedule, &report)?;
+                relay.send(message).await?;
+                Ok("sent by email".to_owned())
+            }
+            None => self.post(destination.expose_secret(), schedule, &report, now).await,
+        }
+    }
+
+    /// POSTs the report to a webhook: `Ok` with its status.
+    async fn post(
+        &self,
+        url: &str,
+        schedule: &ReportSchedule,
+        report: &super::output::Report,
+        now: DateTime<Utc>,
+    ) -> Result<String, String> {
         let body = Delivery {
             schedule_id: &schedule.id,
             cadence: schedule.cadence.as_str(),
             delivered_at: now,
-            report: &report,
+            report,
         };
         let response = self
             .http
-            .post(url.expose_secret())
+            .post(url)
             .header(reqwest::header::USER_AGENT, "crm-mind report delivery")
             .json(&body)
             .send()
@@ -179,4 +207,37 @@ impl Reports {
             Err(format!("the webhook answered HTTP {}", status.as_u16()))
         }
     }
+}
+
+/// The report as an email: a short text (what, when, how many rows) and the rows as a CSV
+/// attachment named after the report, the same bytes `?format=csv` answers.
+fn report_email(
+    relay: &SmtpRelay,
+    to: &str,
+    schedule: &ReportSchedule,
+    report: &super::output::Report,
+) -> Result<Message, String> {
+    let to = Mailbox::parse("email", to).map_err(|e| e.to_string())?;
+    let csv = report
+        .to_csv()
+        .map_err(|e| format!("the report could not be written as CSV: {e}"))?;
+    let title = schedule.report.title();
+    let text = format!(
+        "{title} ({} report), computed {}.\n\n{} rows; they are attached as CSV.\n",
+        schedule.cadence.as_str(),
+        report.generated_at.format("%Y-%m-%d %H:%M UTC"),
+        report.cells().len(),
+    );
+    let attachment = Attachment::new(format!("{}.csv", schedule.report.as_str()))
+        .body(csv, ContentType::parse("text/csv").expect("a valid media type"));
+    Message::builder()
+        .from(mailbox(&relay.from)?)
+        .to(mailbox(&to)?)
+        .subject(format!("{title} — crm-mind"))
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(text))
+                .singlepart(attachment),
+        )
+        .map_err(|e| format!("the report email could not be built: {e}"))
 }

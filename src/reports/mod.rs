@@ -91,6 +91,8 @@ pub struct Reports {
     store: DynStore,
     cipher: Cipher,
     http: reqwest::Client,
+    /// Sends schedules whose destination is an email address; `None`: they are refused.
+    smtp: Option<crate::email::smtp::SmtpRelay>,
 }
 
 impl Reports {
@@ -105,7 +107,14 @@ impl Reports {
             store,
             cipher,
             http,
+            smtp: None,
         }
+    }
+
+    /// Delivers by email through `smtp` too (the relay drafts are sent with).
+    pub fn with_smtp(mut self, smtp: Option<crate::email::smtp::SmtpRelay>) -> Self {
+        self.smtp = smtp;
+        self
     }
 
     /// Computes one report of `company`.

@@ -170,11 +170,14 @@ impl Reports {
                 (DestinationKind::Webhook, text, url_hint(&url))
             }
             (None, Some(address)) => {
-                crate::domain::Email::parse(&address)
+                let address = crate::domain::Email::parse(&address)
                     .map_err(|_| FieldError::new("email", "must be an email address"))?;
-                // No SMTP relay is configured in this build: say so rather than accept a
-                // schedule that could never deliver.
-                return Err(ReportError::SmtpNotConfigured);
+                // Without a relay the schedule could never deliver: say so rather than keep it.
+                if self.smtp.is_none() {
+                    return Err(ReportError::SmtpNotConfigured);
+                }
+                let address = address.as_str().to_owned();
+                (DestinationKind::Email, address.clone(), address)
             }
         };
         let existing = self.store.list_report_schedules(company).await?;

@@ -3,6 +3,7 @@
 
 mod admin;
 mod admin_console;
+mod admin_dashboard;
 mod admin_emails;
 mod admin_reports;
 mod admin_signout;
@@ -61,6 +62,7 @@ mod records_products;
 mod records_sales_documents;
 mod replies;
 mod reports;
+mod reports_email;
 mod reports_schedules;
 mod reports_validation;
 mod store_down;

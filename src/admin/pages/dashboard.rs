@@ -1,5 +1,6 @@
-//! The dashboard: sync status of every CRM link, open integration errors by category, and
-//! replies per day with their p95 latency — charts drawn on the server as inline SVG.
+//! The dashboard: Metakocka sync status per entity type, sync status of every CRM link, open
+//! integration errors by category and new errors per day, and replies per day with their p95
+//! latency — charts drawn on the server as inline SVG.
 
 use crate::admin::chart;
 use crate::admin::error::AdminError;
@@ -52,6 +53,9 @@ pub async fn show(
         .iter()
         .map(|(c, n)| (c.as_str().replace('_', " "), *n as f64))
         .collect();
+    let errors_per_day = errors_per_day(&state, &session).await?;
+    // The same rows as the sync-health report, so the dashboard and the report never disagree.
+    let entities = crate::reports::sync_health::per_kind(state.store.as_ref(), company).await?;
     let (per_day, p95) = reply_charts(&state, &session).await?;
     page(
         &session,
@@ -61,7 +65,9 @@ pub async fn show(
             links => links,
             retrieval_on => state.retrieval.is_some(),
             open_errors => stats.total,
+            entities => entities,
             errors_chart => Value::from_safe_string(chart::bars("Open errors by category", &by_category, "")),
+            errors_per_day_chart => Value::from_safe_string(chart::bars("New errors per day", &errors_per_day, "")),
             replies_chart => Value::from_safe_string(chart::bars("Replies sent per day", &per_day, "")),
             latency_chart => Value::from_safe_string(chart::bars("p95 reply latency per day (ms)", &p95, " ms")),
         },
@@ -69,6 +75,29 @@ pub async fn show(
 }
 
 type Series = Vec<(String, f64)>;
+
+/// New Metakocka errors (any status) per day over the last [`DAYS`] days, days without any
+/// included, so the trend reads at a glance.
+async fn errors_per_day(state: &AppState, session: &AdminSession) -> Result<Series, AdminError> {
+    let today = Utc::now().date_naive();
+    let first = today - Duration::days(DAYS - 1);
+    let recent = ErrorLogFilter {
+        from: first.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+        ..ErrorLogFilter::default()
+    };
+    let stats = state
+        .metakocka_errors
+        .stats(session.company(), &recent)
+        .await?;
+    Ok((0..DAYS)
+        .map(|i| {
+            let day = first + Duration::days(i);
+            let key = day.format("%Y-%m-%d").to_string();
+            let n = stats.by_day.get(&key).copied().unwrap_or(0);
+            (day.format("%d.%m.").to_string(), n as f64)
+        })
+        .collect())
+}
 
 /// Sent replies per day and the p95 of their total time, over the last [`DAYS`] days.
 async fn reply_charts(

@@ -4,6 +4,7 @@
 
 use crate::fake_smtp::{Behaviour, FakeSmtp};
 use crate::helpers::{engines, spawn_app_with};
+use mail_parser::MimeHeaders;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -43,7 +44,10 @@ async fn a_report_scheduled_to_an_address_arrives_with_its_rows_as_csv() {
             .await;
         assert_eq!(delivered.status(), 200, "{engine:?}");
         let delivered: Value = delivered.json().await.unwrap();
-        assert_eq!(delivered["last_delivery"]["ok"], true, "{engine:?}: {delivered}");
+        assert_eq!(
+            delivered["last_delivery"]["ok"], true,
+            "{engine:?}: {delivered}"
+        );
         assert_eq!(delivered["last_delivery"]["detail"], "sent by email");
 
         let received = smtp.received();
@@ -54,7 +58,10 @@ async fn a_report_scheduled_to_an_address_arrives_with_its_rows_as_csv() {
             .parse(received[0].data.as_bytes())
             .expect("a MIME message");
         assert!(
-            message.subject().unwrap_or_default().starts_with("Sync health"),
+            message
+                .subject()
+                .unwrap_or_default()
+                .starts_with("Sync health"),
             "{engine:?}: {:?}",
             message.subject()
         );

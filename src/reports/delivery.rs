@@ -12,10 +12,10 @@ use super::{ReportError, Reports};
 use crate::domain::CompanyId;
 use crate::email::Mailbox;
 use crate::email::smtp::{SmtpRelay, mailbox};
+use chrono::{DateTime, Utc};
 use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, MultiPart, SinglePart};
-use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use std::time::Duration;
@@ -174,7 +174,10 @@ impl Reports {
                 relay.send(message).await?;
                 Ok("sent by email".to_owned())
             }
-            None => self.post(destination.expose_secret(), schedule, &report, now).await,
+            None => {
+                self.post(destination.expose_secret(), schedule, &report, now)
+                    .await
+            }
         }
     }
 
@@ -228,8 +231,10 @@ fn report_email(
         report.generated_at.format("%Y-%m-%d %H:%M UTC"),
         report.cells().len(),
     );
-    let attachment = Attachment::new(format!("{}.csv", schedule.report.as_str()))
-        .body(csv, ContentType::parse("text/csv").expect("a valid media type"));
+    let attachment = Attachment::new(format!("{}.csv", schedule.report.as_str())).body(
+        csv,
+        ContentType::parse("text/csv").expect("a valid media type"),
+    );
     Message::builder()
         .from(mailbox(&relay.from)?)
         .to(mailbox(&to)?)

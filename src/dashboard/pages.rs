@@ -99,12 +99,16 @@ pub fn parse_page_id(value: &str) -> Result<PageId, FieldError> {
     if value.is_empty() {
         return Err(FieldError::new("page_id", "must not be empty"));
     }
+    // A page id goes into URL paths (`/api/dashboard/pages/{page_id}`): characters a path
+    // would decode or split (`%`, `/`, `?`, `#`) would name another page there.
     if value.chars().count() > MAX_PAGE_ID_CHARS
-        || value.chars().any(|c| c.is_whitespace() || c.is_control())
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '%' | '/' | '?' | '#'))
     {
         return Err(FieldError::new(
             "page_id",
-            format!("must be at most {MAX_PAGE_ID_CHARS} characters without spaces"),
+            format!("must be at most {MAX_PAGE_ID_CHARS} characters without spaces, %, /, ? or #"),
         ));
     }
     Ok(PageId::from(value))

@@ -9,7 +9,7 @@ use crate::dashboard::DashboardError;
 use crate::domain::FieldError;
 use crate::store::StoreError;
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -164,6 +164,22 @@ impl From<JsonRejection> for ApiError {
             // The text names the field (axum uses serde_path_to_error), e.g.
             // "channels: invalid type: string \"x\", expected a sequence".
             other => Self::bad_request(other.body_text()),
+        }
+    }
+}
+
+/// A raw body (a CRM push, an `.eml`) over its route's limit, or cut off: the stable error
+/// shape instead of axum's plain-text rejection.
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                rejection.body_text(),
+            )
+        } else {
+            Self::bad_request(rejection.body_text())
         }
     }
 }

@@ -12,6 +12,18 @@ use axum::http::request::Parts;
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
 
+/// The raw request body (a CRM push, an `.eml`, a body read by hand), answering one over the
+/// route's limit with `413 payload_too_large` in the error shape instead of plain text.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        Ok(Self(axum::body::Bytes::from_request(request, state).await?))
+    }
+}
+
 /// `axum::extract::Query`, answering bad parameters with `{"error": ...}`.
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]

@@ -38,6 +38,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use rag::MAX_PUSH_BODY;
 pub use webhook::MAX_WEBHOOK_BODY;
 
 /// What Facebook's webhook needs: the app secret that signs deliveries and the token of the

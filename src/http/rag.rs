@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery, Caller};
+use super::extract::{ApiJson, ApiQuery, Caller, RawBody};
 use crate::crm::parse_body;
 use crate::dashboard::parse_page_id;
 use crate::domain::{Channel, FieldError, LinkId, SyncOutcome, SyncTrigger};
@@ -14,7 +14,6 @@ use crate::rag::search::SearchError;
 use crate::rag::sync::StartError;
 use crate::store::SyncRunQuery;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
@@ -284,7 +283,7 @@ pub async fn push(
     State(state): State<AppState>,
     Path(link_id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let link_id = LinkId::from(link_id);
     let unknown = || ApiError::not_found("no webhook CRM link with this id");

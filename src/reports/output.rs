@@ -23,7 +23,7 @@ pub struct Report {
 }
 
 /// The rows of one report; in JSON, just the array.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum ReportRows {
     SalesByMonth(Vec<MonthSales>),
@@ -31,6 +31,47 @@ pub enum ReportRows {
     TopCustomers(Vec<CustomerRank>),
     LowStock(Vec<LowStockRow>),
     SyncHealth(Vec<SyncHealthRow>),
+}
+
+/// `anyOf` the five row arrays, not the `oneOf` a derive would give: an empty array is valid
+/// for every report, and the `report` field beside it says which one it is.
+impl utoipa::PartialSchema for ReportRows {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, Ref};
+        let array_of = |name: &str| ArrayBuilder::new().items(Ref::from_schema_name(name));
+        AnyOfBuilder::new()
+            .item(array_of("MonthSales"))
+            .item(array_of("ProductRank"))
+            .item(array_of("CustomerRank"))
+            .item(array_of("LowStockRow"))
+            .item(array_of("SyncHealthRow"))
+            .description(Some("the report's rows, one shape per report"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ReportRows {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        fn add<T: utoipa::ToSchema>(
+            schemas: &mut Vec<(
+                String,
+                utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+            )>,
+        ) {
+            schemas.push((T::name().into(), T::schema()));
+            T::schemas(schemas);
+        }
+        add::<MonthSales>(schemas);
+        add::<ProductRank>(schemas);
+        add::<CustomerRank>(schemas);
+        add::<LowStockRow>(schemas);
+        add::<SyncHealthRow>(schemas);
+    }
 }
 
 /// One month's documents of one currency (amounts of different currencies are never added).

@@ -65,5 +65,6 @@ mod reports;
 mod reports_email;
 mod reports_schedules;
 mod reports_validation;
+mod resource_bounds;
 mod store_down;
 mod webhook;

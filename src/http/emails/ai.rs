@@ -81,10 +81,10 @@ async fn customer(
     params(CustomerQuery),
     responses(
         (status = 200, description = "Products to suggest, best first", body = Recommendations),
-        (status = 400, description = "Neither or both of partner_id and email_id, or a bad language"),
-        (status = 401, description = "No valid token"),
-        (status = 404, description = "No such partner or email in the caller's company"),
-        (status = 422, description = "The email's sender is not a known CRM contact"),
+        (status = 400, description = "Neither or both of partner_id and email_id, or a bad language", body = crate::http::error::ErrorBody),
+        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No such partner or email in the caller's company", body = crate::http::error::ErrorBody),
+        (status = 422, description = "The email's sender is not a known CRM contact", body = crate::http::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -112,10 +112,10 @@ pub async fn recommendations(
     params(CustomerQuery),
     responses(
         (status = 200, description = "The customer's insights", body = Insights),
-        (status = 400, description = "Neither or both of partner_id and email_id, or a bad language"),
-        (status = 401, description = "No valid token"),
-        (status = 404, description = "No such partner or email in the caller's company"),
-        (status = 422, description = "The email's sender is not a known CRM contact"),
+        (status = 400, description = "Neither or both of partner_id and email_id, or a bad language", body = crate::http::error::ErrorBody),
+        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No such partner or email in the caller's company", body = crate::http::error::ErrorBody),
+        (status = 422, description = "The email's sender is not a known CRM contact", body = crate::http::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]

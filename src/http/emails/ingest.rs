@@ -2,12 +2,11 @@
 
 use super::super::AppState;
 use super::super::error::ApiError;
-use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::super::extract::{ApiJson, ApiQuery, Caller, RawBody};
 use super::company_email;
 use crate::email::{EmailInput, IncomingEmail, Ingested, StoredEmail};
 use crate::records::{DEFAULT_LIMIT, MAX_LIMIT};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
@@ -62,7 +61,7 @@ pub async fn create_raw(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<StoredEmail>), ApiError> {
     let content_type = headers
         .get(CONTENT_TYPE)

@@ -5,12 +5,11 @@
 
 use super::super::AppState;
 use super::super::error::ApiError;
-use super::super::extract::Caller;
+use super::super::extract::{Caller, RawBody};
 use super::company_email;
 use crate::email::draft::Draft;
 use crate::email::smtp::SendError;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -49,10 +48,13 @@ impl From<SendError> for ApiError {
     request_body = SendDraftBody,
     responses(
         (status = 200, description = "Sent: the draft with its delivery", body = Object),
-        (status = 401, description = "No valid token"),
-        (status = 404, description = "No such email or draft in the caller's company"),
-        (status = 409, description = "No SMTP relay is configured, or the draft was sent already"),
-        (status = 502, description = "The relay refused; the failure is recorded on the draft"),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
+        (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
+        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No such email or draft in the caller's company", body = crate::http::error::ErrorBody),
+        (status = 409, description = "No SMTP relay is configured, or the draft was sent already", body = crate::http::error::ErrorBody),
+        (status = 502, description = "The relay refused; the failure is recorded on the draft", body = crate::http::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -61,7 +63,7 @@ pub async fn send_draft(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<Draft>, ApiError> {
     // The body is optional: no body sends the newest draft.
     let body: SendDraftBody = if body.iter().all(u8::is_ascii_whitespace) {

@@ -37,8 +37,8 @@ async fn answer(state: &AppState, caller: &Caller) -> Result<EmailSettingsAnswer
     tag = "emails",
     responses(
         (status = 200, description = "The settings", body = EmailSettingsAnswer),
-        (status = 401, description = "No valid token"),
-        (status = 403, description = "Not an admin"),
+        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
+        (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -59,9 +59,11 @@ pub async fn show(
     request_body = EmailSettingsInput,
     responses(
         (status = 200, description = "The saved settings", body = EmailSettingsAnswer),
-        (status = 400, description = "A pattern is not a valid regular expression (named)"),
-        (status = 401, description = "No valid token"),
-        (status = 403, description = "Not an admin"),
+        (status = 400, description = "A pattern is not a valid regular expression (named)", body = crate::http::error::ErrorBody),
+        (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
+        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
+        (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]

@@ -7,7 +7,7 @@
 
 use super::super::AppState;
 use super::super::error::ApiError;
-use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::super::extract::{ApiJson, ApiQuery, Caller, RawBody};
 use crate::domain::FieldError;
 use crate::metakocka::client::MetakockaCredentials;
 use crate::metakocka::credentials::{CredentialOwner, CredentialScope, StoredCredentials};
@@ -199,6 +199,7 @@ struct TestCredentials {
     responses(
         (status = 200, description = "`{ok, source}`, and Metakocka's refusal as `error: {category, message}` when `ok` is false", body = super::super::openapi::JsonObject),
         (status = 400, response = super::super::openapi::responses::BadRequest),
+        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 409, description = "nothing to test: no credentials saved and none sent (`no_credentials`, `credentials_unreadable`)", body = super::super::error::ErrorBody),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -208,7 +209,7 @@ struct TestCredentials {
 pub async fn test(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<Value>, ApiError> {
     let (credentials, source) = match given_credentials(&body)? {
         Some(given) => (given, "request"),

@@ -4,12 +4,11 @@
 
 use super::super::super::AppState;
 use super::super::super::error::ApiError;
-use super::super::super::extract::{ApiQuery, Caller};
+use super::super::super::extract::{ApiQuery, Caller, RawBody};
 use super::SyncBody;
 use super::records::{self, BulkQuery, UnsyncedQuery};
 use crate::metakocka::sync::model::EntityKind::{Contact, Product, SalesDocument};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::Value;
@@ -26,6 +25,7 @@ macro_rules! push_one {
             responses(
                 (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
                 (status = 400, response = BadRequest),
+                (status = 413, response = PayloadTooLarge),
                 (status = 401, response = Unauthorized),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
@@ -35,7 +35,7 @@ macro_rules! push_one {
             ),
             security(("bearer" = [])),
         )]
-        pub async fn $name(state: State<AppState>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+        pub async fn $name(state: State<AppState>, caller: Caller, RawBody(body): RawBody) -> Result<Response, ApiError> {
             records::push_one(state, caller, body, $kind).await
         }
     };
@@ -54,6 +54,7 @@ macro_rules! push_one_or_bulk {
                 (status = 200, description = "one record: `{id, mapping, run}`; many: `{run}`", body = JsonObject),
                 (status = 202, description = "many, with `background: true`: `{run}` while it runs", body = JsonObject),
                 (status = 400, response = BadRequest),
+                (status = 413, response = PayloadTooLarge),
                 (status = 401, response = Unauthorized),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
@@ -67,7 +68,7 @@ macro_rules! push_one_or_bulk {
             state: State<AppState>,
             caller: Caller,
             query: ApiQuery<BulkQuery>,
-            body: Bytes,
+            RawBody(body): RawBody,
         ) -> Result<Response, ApiError> {
             records::push_one_or_bulk(state, caller, query, body, $kind).await
         }
@@ -87,6 +88,7 @@ macro_rules! run_many {
                 (status = 200, description = "`{run}` when it ended", body = JsonObject),
                 (status = 202, description = "with `background: true`: `{run}` while it runs", body = JsonObject),
                 (status = 400, response = BadRequest),
+                (status = 413, response = PayloadTooLarge),
                 (status = 401, response = Unauthorized),
                 (status = 403, response = Forbidden),
                 (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
@@ -95,7 +97,7 @@ macro_rules! run_many {
             ),
             security(("bearer" = [])),
         )]
-        pub async fn $name(state: State<AppState>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+        pub async fn $name(state: State<AppState>, caller: Caller, RawBody(body): RawBody) -> Result<Response, ApiError> {
             records::$handler(state, caller, body, $kind).await
         }
     };
@@ -112,6 +114,7 @@ macro_rules! pull_one {
             responses(
                 (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
                 (status = 400, response = BadRequest),
+                (status = 413, response = PayloadTooLarge),
                 (status = 401, response = Unauthorized),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
@@ -121,7 +124,7 @@ macro_rules! pull_one {
             ),
             security(("bearer" = [])),
         )]
-        pub async fn $name(state: State<AppState>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+        pub async fn $name(state: State<AppState>, caller: Caller, RawBody(body): RawBody) -> Result<Response, ApiError> {
             records::pull_one(state, caller, body, $kind).await
         }
     };
@@ -184,7 +187,7 @@ macro_rules! status {
 use super::super::super::error::ErrorBody;
 use super::super::super::openapi::JsonObject;
 use super::super::super::openapi::responses::{
-    BadRequest, Forbidden, Internal, NotFound, Unauthorized,
+    BadRequest, Forbidden, Internal, NotFound, PayloadTooLarge, Unauthorized,
 };
 
 // Products: the integration guide's paths.

@@ -115,7 +115,11 @@ impl MetakockaInventoryStore for MongoStore {
 }
 
 impl MongoStore {
-    async fn current_snapshot(&self, company: &CompanyId) -> StoreResult<Option<Pointer>> {
+    /// The company's current snapshot, if it has one (also read by the reports store).
+    pub(super) async fn current_snapshot(
+        &self,
+        company: &CompanyId,
+    ) -> StoreResult<Option<Pointer>> {
         self.collection::<Pointer>(SNAPSHOTS)
             .find_one(doc! { "company_id": company.as_str() })
             .await
@@ -155,6 +159,24 @@ impl MongoStore {
         records.into_iter().map(EntryRecord::into_entry).collect()
     }
 
+    /// Every entry of one snapshot, by product then warehouse.
+    pub(super) async fn snapshot_entries(
+        &self,
+        company: &CompanyId,
+        snapshot_id: &str,
+    ) -> StoreResult<Vec<StockEntry>> {
+        let records: Vec<EntryRecord> = self
+            .collection::<EntryRecord>(ENTRIES)
+            .find(doc! { "company_id": company.as_str(), "snapshot_id": snapshot_id })
+            .sort(doc! { "product_mk_id": 1, "warehouse_id": 1 })
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        records.into_iter().map(EntryRecord::into_entry).collect()
+    }
+
     /// Removes entries of `company` matching `filter`; a failure only leaves unreachable
     /// entries behind, so it is logged rather than returned.
     async fn remove_entries(&self, company: &CompanyId, mut filter: Document) {
@@ -171,9 +193,9 @@ impl MongoStore {
 
 /// A company's pointer to its current snapshot.
 #[derive(Debug, PartialEq, Deserialize)]
-struct Pointer {
-    snapshot_id: String,
-    refreshed_at: bson::DateTime,
+pub(super) struct Pointer {
+    pub(super) snapshot_id: String,
+    pub(super) refreshed_at: bson::DateTime,
 }
 
 /// A document of `metakocka_inventory`.

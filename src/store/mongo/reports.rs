@@ -6,7 +6,7 @@ use super::MongoStore;
 use super::errors::store_error;
 use super::records::{from_bson_date, to_bson_date};
 use crate::domain::{CompanyId, Sealed};
-use crate::metakocka::inventory::{ProductInventory, StockEntry};
+use crate::metakocka::inventory::ProductInventory;
 use crate::reports::ReportKind;
 use crate::reports::params::ReportQuery;
 use crate::reports::schedule::{Cadence, DeliveryOutcome, DestinationKind, ReportSchedule};
@@ -18,8 +18,6 @@ use mongodb::bson::{self, doc};
 use serde::{Deserialize, Serialize};
 
 const SCHEDULES: &str = "report_schedules";
-const ENTRIES: &str = "metakocka_inventory";
-const SNAPSHOTS: &str = "metakocka_inventory_snapshots";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct ScheduleRecord {
@@ -95,58 +93,7 @@ impl ScheduleRecord {
     }
 }
 
-/// A company's pointer to its current inventory snapshot.
-#[derive(Debug, PartialEq, Deserialize)]
-struct Pointer {
-    snapshot_id: String,
-    refreshed_at: bson::DateTime,
-}
-
-/// An inventory entry as `metakocka_inventory.rs` writes it.
-#[derive(Debug, Deserialize)]
-struct EntryRecord {
-    product_mk_id: String,
-    product_code: Option<String>,
-    count_code: Option<String>,
-    product_name: Option<String>,
-    warehouse_id: String,
-    warehouse_mark: Option<String>,
-    warehouse_name: Option<String>,
-    amount: String,
-    reserved: String,
-    free: String,
-}
-
-impl EntryRecord {
-    fn into_entry(self) -> StoreResult<StockEntry> {
-        let decimal = |text: &str| {
-            text.parse().map_err(|_| {
-                StoreError::Corrupt(format!("an inventory amount {text:?} is not a decimal"))
-            })
-        };
-        Ok(StockEntry {
-            amount: decimal(&self.amount)?,
-            reserved: decimal(&self.reserved)?,
-            free: decimal(&self.free)?,
-            product_mk_id: self.product_mk_id,
-            product_code: self.product_code,
-            count_code: self.count_code,
-            product_name: self.product_name,
-            warehouse_id: self.warehouse_id,
-            warehouse_mark: self.warehouse_mark,
-            warehouse_name: self.warehouse_name,
-        })
-    }
-}
-
 impl MongoStore {
-    async fn snapshot_pointer(&self, company: &CompanyId) -> StoreResult<Option<Pointer>> {
-        self.collection::<Pointer>(SNAPSHOTS)
-            .find_one(doc! { "company_id": company.as_str() })
-            .await
-            .map_err(store_error)
-    }
-
     async fn find_schedules(
         &self,
         filter: bson::Document,
@@ -181,23 +128,11 @@ impl ReportStore for MongoStore {
         // second look finds the new snapshot.
         let mut found = None;
         for _ in 0..2 {
-            let Some(pointer) = self.snapshot_pointer(company).await? else {
+            let Some(pointer) = self.current_snapshot(company).await? else {
                 return Ok(None);
             };
-            let records: Vec<EntryRecord> = self
-                .collection::<EntryRecord>(ENTRIES)
-                .find(doc! { "company_id": company.as_str(), "snapshot_id": pointer.snapshot_id.as_str() })
-                .sort(doc! { "product_mk_id": 1, "warehouse_id": 1 })
-                .await
-                .map_err(store_error)?
-                .try_collect()
-                .await
-                .map_err(store_error)?;
-            let entries = records
-                .into_iter()
-                .map(EntryRecord::into_entry)
-                .collect::<StoreResult<Vec<_>>>()?;
-            let unchanged = self.snapshot_pointer(company).await?.as_ref() == Some(&pointer);
+            let entries = self.snapshot_entries(company, &pointer.snapshot_id).await?;
+            let unchanged = self.current_snapshot(company).await?.as_ref() == Some(&pointer);
             found = Some(ProductInventory {
                 refreshed_at: from_bson_date(pointer.refreshed_at)?,
                 entries,

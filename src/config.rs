@@ -19,6 +19,10 @@ pub const DEFAULT_CONFIG_FILE: &str = "crm-mind.toml";
 pub struct Settings {
     #[serde(default = "defaults::bind")]
     pub bind: SocketAddr,
+    /// Bytes of request bodies held in memory at once, over every route; past it a request
+    /// is answered 503 `server_busy` (see `http::body_budget`).
+    #[serde(default = "defaults::http_max_body_bytes_in_flight")]
+    pub http_max_body_bytes_in_flight: usize,
     #[serde(default = "defaults::data_dir")]
     pub data_dir: PathBuf,
     #[serde(default, deserialize_with = "text::optional_secret")]
@@ -362,6 +366,9 @@ mod defaults {
 
     pub fn bind() -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], 8080))
+    }
+    pub fn http_max_body_bytes_in_flight() -> usize {
+        crate::http::body_budget::DEFAULT_BODY_BYTES_IN_FLIGHT
     }
     pub fn data_dir() -> PathBuf {
         PathBuf::from("./data")

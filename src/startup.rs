@@ -211,6 +211,7 @@ pub fn state_for(
         metrics: telemetry::metrics_handle(),
         reports: crate::reports::Reports::new(store.clone(), cipher.clone())
             .with_smtp(smtp_relay(settings)),
+        body_budget: http::body_budget::BodyBudget::new(settings.http_max_body_bytes_in_flight),
         store,
     }
 }

@@ -5,6 +5,7 @@
 //! shape the answer.
 
 mod auth;
+pub mod body_budget;
 mod crm_links;
 mod emails;
 pub mod error;
@@ -71,12 +72,18 @@ pub struct AppState {
     pub emails: crate::email::Emails,
     /// Reports and their scheduled delivery.
     pub reports: crate::reports::Reports,
+    /// The bytes of request bodies held at once, across every route.
+    pub body_budget: body_budget::BodyBudget,
 }
 
 pub fn router(state: AppState) -> Router {
     let (api, _contract) = api_routes().split_for_parts();
+    let budget = state.body_budget.clone();
     api.nest(crate::admin::BASE, crate::admin::router())
         .fallback(ops::not_found)
+        .layer(middleware::from_fn(move |request, next| {
+            body_budget::admit(budget.clone(), request, next)
+        }))
         .layer(middleware::from_fn(record_request))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {

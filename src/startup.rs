@@ -144,6 +144,8 @@ pub fn state_for(
     retrieval: Option<Retrieval>,
 ) -> AppState {
     let client = MetakockaClient::new(MetakockaSettings::from(settings));
+    // Built once, so that a misconfigured relay is logged once; emails and reports share it.
+    let smtp = smtp_relay(settings);
     let errors = || ErrorLog::new(store.clone(), settings.metakocka_error_notify());
     let knowledge = retrieval.clone().map(|retrieval| {
         MetakockaKnowledge::new(
@@ -198,7 +200,14 @@ pub fn state_for(
         metakocka_inventory: inventory.clone(),
         metakocka_knowledge: knowledge,
         metakocka_sync: sync,
-        emails: emails_service(settings, &store, &cipher, inventory, retrieval.clone()),
+        emails: emails_service(
+            settings,
+            &store,
+            &cipher,
+            inventory,
+            retrieval.clone(),
+            smtp.clone(),
+        ),
         retrieval,
         intake: Intake::new(store.clone()).pausing_for(chrono::Duration::minutes(
             settings.reply_echo_pause_minutes.max(0),
@@ -209,8 +218,7 @@ pub fn state_for(
             verify_token: settings.facebook_verify_token.clone(),
         },
         metrics: telemetry::metrics_handle(),
-        reports: crate::reports::Reports::new(store.clone(), cipher.clone())
-            .with_smtp(smtp_relay(settings)),
+        reports: crate::reports::Reports::new(store.clone(), cipher.clone()).with_smtp(smtp),
         body_budget: http::body_budget::BodyBudget::new(settings.http_max_body_bytes_in_flight),
         store,
     }
@@ -225,6 +233,7 @@ fn emails_service(
     cipher: &Cipher,
     inventory: Inventory,
     retrieval: Option<Retrieval>,
+    smtp: Option<crate::email::smtp::SmtpRelay>,
 ) -> crate::email::Emails {
     use crate::email::enrich::DocumentPatterns;
     let model = settings.chat_model().unwrap_or_else(|e| {
@@ -246,7 +255,7 @@ fn emails_service(
         patterns,
         std::time::Duration::from_secs(settings.email_enrich_timeout_secs.max(1)),
     )
-    .with_smtp(smtp_relay(settings))
+    .with_smtp(smtp)
 }
 
 /// The SMTP relay drafts and scheduled reports are sent through; `None` when none is set,

@@ -92,112 +92,60 @@ pub fn csv_response(report: &Report) -> Result<Response, ApiError> {
         .into_response())
 }
 
-/// Sales per month: documents, net, VAT and gross per month and currency.
-#[utoipa::path(
-    get,
-    path = "/api/reports/sales-by-month",
-    tag = "reports",
-    params(ReportQuery),
-    responses(
-        (status = 200, description = "The report (JSON), or CSV with format=csv or Accept: text/csv", content((Report = "application/json"), (String = "text/csv"))),
-        (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn sales_by_month(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    ApiQuery(query): ApiQuery<ReportQuery>,
-) -> Result<Response, ApiError> {
-    answer(&state, &caller, ReportKind::SalesByMonth, &query, &headers).await
+/// `GET`: one report as JSON or CSV; every report takes the same parameters and answers alike.
+macro_rules! report {
+    ($(#[$doc:meta])* $name:ident, $path:tt, $kind:expr) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "reports",
+            params(ReportQuery),
+            responses(
+                (status = 200, description = "The report (JSON), or CSV with format=csv or Accept: text/csv", content((Report = "application/json"), (String = "text/csv"))),
+                (status = 400, response = crate::http::openapi::responses::BadRequest),
+                (status = 401, response = crate::http::openapi::responses::Unauthorized),
+            ),
+            security(("bearer" = [])),
+        )]
+        pub async fn $name(
+            State(state): State<AppState>,
+            caller: Caller,
+            headers: HeaderMap,
+            ApiQuery(query): ApiQuery<ReportQuery>,
+        ) -> Result<Response, ApiError> {
+            answer(&state, &caller, $kind, &query, &headers).await
+        }
+    };
 }
 
-/// Top products by quantity or net revenue.
-#[utoipa::path(
-    get,
-    path = "/api/reports/top-products",
-    tag = "reports",
-    params(ReportQuery),
-    responses(
-        (status = 200, description = "The report (JSON), or CSV with format=csv or Accept: text/csv", content((Report = "application/json"), (String = "text/csv"))),
-        (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn top_products(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    ApiQuery(query): ApiQuery<ReportQuery>,
-) -> Result<Response, ApiError> {
-    answer(&state, &caller, ReportKind::TopProducts, &query, &headers).await
-}
-
-/// Top customers by net revenue or number of documents.
-#[utoipa::path(
-    get,
-    path = "/api/reports/top-customers",
-    tag = "reports",
-    params(ReportQuery),
-    responses(
-        (status = 200, description = "The report (JSON), or CSV with format=csv or Accept: text/csv", content((Report = "application/json"), (String = "text/csv"))),
-        (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn top_customers(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    ApiQuery(query): ApiQuery<ReportQuery>,
-) -> Result<Response, ApiError> {
-    answer(&state, &caller, ReportKind::TopCustomers, &query, &headers).await
-}
-
-/// Products whose free stock in a warehouse is below the threshold (inventory snapshot).
-#[utoipa::path(
-    get,
-    path = "/api/reports/low-stock",
-    tag = "reports",
-    params(ReportQuery),
-    responses(
-        (status = 200, description = "The report (JSON), or CSV with format=csv or Accept: text/csv", content((Report = "application/json"), (String = "text/csv"))),
-        (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn low_stock(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    ApiQuery(query): ApiQuery<ReportQuery>,
-) -> Result<Response, ApiError> {
-    answer(&state, &caller, ReportKind::LowStock, &query, &headers).await
-}
-
-/// The Metakocka sync's state per entity kind.
-#[utoipa::path(
-    get,
-    path = "/api/reports/sync-health",
-    tag = "reports",
-    params(ReportQuery),
-    responses(
-        (status = 200, description = "The report (JSON), or CSV with format=csv or Accept: text/csv", content((Report = "application/json"), (String = "text/csv"))),
-        (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn sync_health(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    ApiQuery(query): ApiQuery<ReportQuery>,
-) -> Result<Response, ApiError> {
-    answer(&state, &caller, ReportKind::SyncHealth, &query, &headers).await
-}
+report!(
+    /// Sales per month: documents, net, VAT and gross per month and currency.
+    sales_by_month,
+    "/api/reports/sales-by-month",
+    ReportKind::SalesByMonth
+);
+report!(
+    /// Top products by quantity or net revenue.
+    top_products,
+    "/api/reports/top-products",
+    ReportKind::TopProducts
+);
+report!(
+    /// Top customers by net revenue or number of documents.
+    top_customers,
+    "/api/reports/top-customers",
+    ReportKind::TopCustomers
+);
+report!(
+    /// Products whose free stock in a warehouse is below the threshold (inventory snapshot).
+    low_stock,
+    "/api/reports/low-stock",
+    ReportKind::LowStock
+);
+report!(
+    /// The Metakocka sync's state per entity kind.
+    sync_health,
+    "/api/reports/sync-health",
+    ReportKind::SyncHealth
+);

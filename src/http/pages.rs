@@ -15,10 +15,13 @@ use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterPage {
+    #[schema(pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: String,
+    /// Trimmed.
+    #[schema(min_length = 1, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     page_name: String,
     /// The page access token; stored sealed and never shown again.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     access_token: SecretString,
 }
 

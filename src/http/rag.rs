@@ -45,9 +45,16 @@ fn required<T>(value: Option<T>, field: &'static str) -> Result<T, FieldError> {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    #[param(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// `facebook` or `messenger`; both when left out or empty.
+    #[param(pattern = "^(facebook|messenger)?$")]
     channel: Option<String>,
+    /// What to look for.
+    #[param(required = true, value_type = String, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     q: Option<String>,
+    /// How many hits at most (default 5).
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     k: Option<usize>,
 }
 
@@ -93,6 +100,7 @@ pub async fn search(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DetailsParams {
+    #[param(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
     source: Option<String>,
 }
@@ -147,8 +155,12 @@ pub async fn documents(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RunsParams {
+    #[param(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// One link's runs; every link's when left out or empty.
     link_id: Option<String>,
+    /// 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -195,6 +207,7 @@ pub async fn runs(
 #[derive(Deserialize, ToSchema)]
 #[schema(as = CrmSyncBody)]
 pub struct SyncBody {
+    #[schema(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
     /// One link's url; without it, every active link of the page.
     url: Option<String>,

@@ -100,15 +100,20 @@ pub struct ReportSchedule {
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
     /// `sales-by-month`, `top-products`, `top-customers`, `low-stock` or `sync-health`.
+    #[schema(pattern = "^(sales-by-month|top-products|top-customers|low-stock|sync-health)$")]
     pub report: String,
     /// The report's query parameters (`from`, `to`, `doc_type`, `limit`, `by`, `threshold`,
     /// `warehouse`), as strings.
     #[serde(default)]
     pub parameters: ReportQuery,
     /// `daily` or `weekly`.
+    #[schema(pattern = "^(daily|weekly)$")]
     pub cadence: String,
-    /// An `http`/`https` URL that receives each delivery as a JSON POST.
+    /// An `http`/`https` URL that receives each delivery as a JSON POST (this or `email`).
     #[serde(default)]
+    #[schema(
+        pattern = r"^https?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][!-~]*)?$"
+    )]
     pub webhook_url: Option<String>,
     /// An email address (needs an SMTP relay).
     #[serde(default)]
@@ -142,6 +147,8 @@ impl Reports {
                 "must be sales-by-month, top-products, top-customers, low-stock or sync-health",
             )
         })?;
+        // A schedule delivers JSON; a `format` it names must still be a real one.
+        input.parameters.wants_csv()?;
         let parameters = input.parameters.without_format();
         parameters.parse(report)?;
         let cadence = Cadence::parse(&input.cadence)

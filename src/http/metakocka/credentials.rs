@@ -22,10 +22,12 @@ use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
 pub struct SaveCredentials {
-    /// Metakocka's company id.
+    /// Metakocka's company id: at most 64 characters, no white space inside (trimmed).
+    #[schema(pattern = r"^[^\s]{1,64}$")]
     company_id: String,
-    /// Stored sealed; answers show only its last four characters.
-    #[schema(value_type = String, format = Password)]
+    /// Stored sealed; answers show only its last four characters. At most 512 characters
+    /// (trimmed).
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 512, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     secret_key: SecretString,
     #[serde(default = "organization")]
     scope: CredentialScope,
@@ -257,11 +259,23 @@ fn given_credentials(body: &[u8]) -> Result<Option<MetakockaCredentials>, ApiErr
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let given: TestCredentials = serde_json::from_slice(body).map_err(|_| {
+    // An object or `null`, as the schema says (serde would read the struct from an array too).
+    let given: Option<TestCredentials> = serde_json::from_slice::<
+        Option<serde_json::Map<String, Value>>,
+    >(body)
+    .and_then(|object| {
+        object
+            .map(|o| serde_json::from_value(Value::Object(o)))
+            .transpose()
+    })
+    .map_err(|_| {
         ApiError::bad_request(
             "the body must be empty or a JSON object with company_id and secret_key (strings)",
         )
     })?;
+    let Some(given) = given else {
+        return Ok(None);
+    };
     match (given.company_id, given.secret_key) {
         (None, None) => Ok(None),
         (Some(company_id), Some(secret_key))

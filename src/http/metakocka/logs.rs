@@ -55,7 +55,9 @@ pub async fn list(
 #[derive(Deserialize, ToSchema)]
 #[schema(as = ErrorLogResolveBody)]
 pub struct ResolveBody {
+    /// At most 2000 characters (trimmed).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     notes: Option<String>,
 }
 
@@ -100,9 +102,13 @@ pub async fn resolve(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkResolveBody {
+    /// 1 to 1000 entries' ids.
+    #[schema(min_items = 1, max_items = 1000)]
     ids: Option<Vec<String>>,
     filter: Option<FilterFields>,
+    /// At most 2000 characters (trimmed).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     notes: Option<String>,
 }
 

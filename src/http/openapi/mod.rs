@@ -8,7 +8,13 @@
 //! `GET /api/docs` ([`docs`]).
 
 pub mod docs;
+pub mod formats;
+mod page;
+pub mod patterns;
 pub mod responses;
+pub mod whole;
+
+pub use page::Page;
 
 use super::error::{ErrorBody, ErrorDetail};
 use std::borrow::Cow;

@@ -102,6 +102,8 @@ pub async fn search(
 pub struct DetailsParams {
     #[param(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// `crm`, the only source there is (the default).
+    #[param(pattern = "^(crm)?$")]
     source: Option<String>,
 }
 

@@ -104,7 +104,7 @@ pub struct ScheduleInput {
     pub report: String,
     /// The report's query parameters (`from`, `to`, `doc_type`, `limit`, `by`, `threshold`,
     /// `warehouse`), as strings.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub parameters: ReportQuery,
     /// `daily` or `weekly`.
     #[schema(pattern = "^(daily|weekly)$")]
@@ -118,6 +118,18 @@ pub struct ScheduleInput {
     /// An email address (needs an SMTP relay).
     #[serde(default)]
     pub email: Option<String>,
+}
+
+/// A struct from a JSON object only: serde would also read it from an array of its fields'
+/// values, which the contract does not allow.
+fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize;
+    let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+    serde_json::from_value(serde_json::Value::Object(object)).map_err(serde::de::Error::custom)
 }
 
 /// The most schedules one company may keep: each costs a report computation per period.

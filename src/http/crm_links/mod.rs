@@ -114,10 +114,10 @@ pub struct AddBody {
     refresh_minutes: Option<i64>,
 }
 
-/// At most 50 headers, each a valid HTTP header name and value.
+/// At most 50 headers, each a valid HTTP header name and value; or `null` for none.
 fn headers_schema() -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
-    ObjectBuilder::new()
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+    let headers = ObjectBuilder::new()
         .schema_type(Type::Object)
         .property_names(Some(
             ObjectBuilder::new()
@@ -130,7 +130,10 @@ fn headers_schema() -> utoipa::openapi::schema::Schema {
                 .pattern(Some(patterns::HEADER_VALUE))
                 .into(),
         )))
-        .max_properties(Some(50))
+        .max_properties(Some(50));
+    OneOfBuilder::new()
+        .item(headers)
+        .item(ObjectBuilder::new().schema_type(Type::Null))
         .into()
 }
 

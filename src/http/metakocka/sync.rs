@@ -84,6 +84,26 @@ pub(super) struct SyncBody {
     background: bool,
 }
 
+crate::body_with_rule!(
+    /// [`SyncBody`] naming the product (`POST /api/products/sync`).
+    ProductSyncBody,
+    SyncBody,
+    {
+        use crate::http::openapi::combine::{exactly_one_of, not_blank};
+        exactly_one_of(SyncBody::schema(), vec![("product_id", not_blank())])
+    }
+);
+
+crate::body_with_rule!(
+    /// [`SyncBody`] naming a Metakocka record by `mk_id` (the `sync-from-metakocka` routes).
+    MkIdSyncBody,
+    SyncBody,
+    {
+        use crate::http::openapi::combine::{exactly_one_of, not_blank};
+        exactly_one_of(SyncBody::schema(), vec![("mk_id", not_blank())])
+    }
+);
+
 impl SyncBody {
     fn one(&self, kind: EntityKind) -> Option<&String> {
         match kind {

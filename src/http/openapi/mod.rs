@@ -7,6 +7,7 @@
 //! and the reusable error responses), `GET /api/openapi.json` and the browsable page at
 //! `GET /api/docs` ([`docs`]).
 
+pub mod combine;
 pub mod docs;
 pub mod formats;
 mod page;

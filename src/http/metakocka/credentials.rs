@@ -226,20 +226,15 @@ pub async fn remove(
 }
 
 crate::body_with_rule!(
-    /// [`TestCredentials`] with both fields or neither, or `null`.
+    /// [`TestCredentials`] with both fields or neither (the route's `Option` adds `null`).
     TestCredentialsRequest,
     TestCredentials,
     {
         use crate::http::openapi::combine::{all_or_none_of, not_blank};
-        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
-        let given = all_or_none_of(
+        all_or_none_of(
             TestCredentials::schema(),
             vec![("company_id", not_blank()), ("secret_key", not_blank())],
-        );
-        OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::Null))
-            .item(given)
-            .into()
+        )
     }
 );
 

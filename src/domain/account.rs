@@ -55,8 +55,9 @@ impl Role {
 }
 
 /// An email address, trimmed and lower-cased so that log-in does not depend on case.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
+#[schema(value_type = String)]
 pub struct Email(String);
 
 impl Email {

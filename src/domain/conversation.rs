@@ -83,7 +83,7 @@ pub struct ConversationTurn {
 
 /// The state of a conversation: when the customer last wrote (the 24-hour window), and
 /// whether the bot is paused in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub company_id: CompanyId,
     pub page_id: PageId,

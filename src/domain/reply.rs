@@ -14,7 +14,7 @@ use crate::llm::Fact;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplyStatus {
     /// Asked for again from the dashboard; the worker will take it.
@@ -73,7 +73,7 @@ impl ReplyStatus {
 }
 
 /// Where a part of the answer went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryKind {
     /// A Messenger message (Send API, `messaging_type: RESPONSE`).
@@ -85,14 +85,14 @@ pub enum DeliveryKind {
 }
 
 /// One thing the Graph API accepted, with the id it returned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub kind: DeliveryKind,
     pub id: String,
 }
 
 /// How long each step took, in milliseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReplyTimings {
     pub retrieval_ms: u64,
     pub model_ms: u64,
@@ -102,7 +102,7 @@ pub struct ReplyTimings {
 }
 
 /// The reply to one inbox event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutboxReply {
     /// The inbox event's id: one reply record per event.
     pub id: String,
@@ -159,7 +159,7 @@ impl OutboxReply {
 }
 
 /// Who a page answers on comments (`public` by default).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CommentPolicy {
     #[default]

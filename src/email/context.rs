@@ -27,7 +27,7 @@ const CHUNKS: usize = 5;
 /// Suggested products at most: a reply mentions a few, not a catalogue.
 const RECOMMENDATIONS: usize = 3;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PartnerFacts {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -39,7 +39,7 @@ pub struct PartnerFacts {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentSummary {
     pub doc_type: Option<String>,
     pub mk_id: Option<String>,
@@ -51,13 +51,15 @@ pub struct DocumentSummary {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MentionedDocument {
+    /// The document as Metakocka answered it (its fields are Metakocka's).
+    #[schema(value_type = Object)]
     pub document: Document,
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProductFacts {
     pub code: String,
     pub name: String,
@@ -70,7 +72,7 @@ pub struct ProductFacts {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Chunk {
     pub text: String,
     pub score: f32,
@@ -78,7 +80,7 @@ pub struct Chunk {
 }
 
 /// The context of one email.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EmailContext {
     pub email_id: String,
     pub language: Language,

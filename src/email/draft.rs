@@ -22,14 +22,14 @@ use serde::{Deserialize, Serialize};
 const PROMPT: &str = include_str!("../../prompts/email_reply.md");
 
 /// A fact a draft used, and where it came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SourcedFact {
     pub fact: String,
     pub source: String,
 }
 
 /// A reply draft, stored with its email.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Draft {
     pub id: String,
     pub subject: String,

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 pub const THRESHOLD: f32 = 0.5;
 
 /// How a match was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchedBy {
     ContactEmail,
@@ -50,7 +50,7 @@ pub enum MatchedBy {
 }
 
 /// The sender as the company knows them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PartnerMatch {
     /// The CRM contact (`/api/contacts/{id}`), when one matched.
     pub contact_id: Option<String>,
@@ -64,7 +64,7 @@ pub struct PartnerMatch {
 }
 
 /// A document the email mentions, as Metakocka has it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocumentMatch {
     pub doc_type: String,
     pub mk_id: String,
@@ -83,7 +83,7 @@ pub struct DocumentMatch {
 }
 
 /// A product the email names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProductMatch {
     pub code: String,
     pub name: String,
@@ -100,7 +100,7 @@ pub struct ProductMatch {
 }
 
 /// Everything enrichment found for one email.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Enrichment {
     pub partner: Option<PartnerMatch>,
     pub documents: Vec<DocumentMatch>,

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The body of an email, split.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EmailBody {
     /// What the customer wrote now, without quote and signature.
     pub new_text: String,

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 /// An address with its display name (`"Ana Novak" <ana@example.si>`). The address is
 /// lower-cased: mail systems treat it case-insensitively, and matching does too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Mailbox {
     pub name: Option<String>,
     pub address: String,
@@ -75,7 +75,7 @@ impl Mailbox {
 }
 
 /// A file that came with the email: named and measured, its contents not kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub filename: Option<String>,
     pub content_type: String,
@@ -83,7 +83,7 @@ pub struct Attachment {
 }
 
 /// A stored email of one company.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredEmail {
     pub id: String,
     pub company_id: CompanyId,
@@ -124,26 +124,51 @@ pub struct IncomingEmail {
     pub attachments: Vec<Attachment>,
 }
 
-/// The body of `POST /api/emails`.
-#[derive(Debug, Deserialize)]
+/// The body of `POST /api/emails`. Mailboxes are `ana@example.si` or
+/// `Ana Novak <ana@example.si>`; `text` or `html` (or both) must hold something.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailInput {
+    /// Unique within the company: a known one answers the email stored before.
+    #[schema(min_length = 1, max_length = 998, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub message_id: String,
+    #[schema(schema_with = mailbox_schema)]
     pub from: String,
     #[serde(default)]
+    #[schema(schema_with = mailboxes_schema)]
     pub to: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = mailboxes_schema)]
     pub cc: Vec<String>,
     #[serde(default)]
     pub subject: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200000)]
     pub text: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200000)]
     pub html: Option<String>,
     #[serde(default)]
     pub received_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub in_reply_to: Option<String>,
+}
+
+/// A mailbox as [`Mailbox::parse`] reads it: an address with a dot in its domain, maybe
+/// after a name and in `<>`.
+const MAILBOX: &str = r"^([^<>]*<[^\s\x85@<>]+@[^\s\x85<>]*\.[^\s\x85<>]*>|[^\s\x85@<>]+@[^\s\x85<>]*\.[^\s\x85<>]*)$";
+
+fn mailbox_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(MAILBOX))
+        .build()
+}
+
+fn mailboxes_schema() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(mailbox_schema())
+        .build()
 }
 
 /// Bodies larger than this are refused: a customer email is a few kilobytes.
@@ -152,7 +177,8 @@ pub const MAX_BODY_CHARS: usize = 200_000;
 impl EmailInput {
     pub fn parse(self) -> Result<IncomingEmail, FieldError> {
         let message_id = self.message_id.trim().to_owned();
-        if message_id.is_empty() || message_id.len() > 998 {
+        // Characters, as the schema's `maxLength` counts.
+        if message_id.is_empty() || message_id.chars().count() > 998 {
             return Err(FieldError::new(
                 "message_id",
                 "is required (at most 998 characters)",

@@ -23,9 +23,30 @@ pub struct EmailSettings {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailSettingsInput {
-    /// `null` (or absent) returns to the service-wide patterns.
+    /// `null` (or absent) returns to the service-wide patterns. Each is a regular expression
+    /// (Rust's `regex` syntax) of 1 to 200 characters, not blank.
     #[serde(default)]
+    #[schema(schema_with = patterns_schema)]
     pub document_patterns: Option<Vec<String>>,
+}
+
+/// 1 to 20 patterns of 1 to 200 characters, not blank, or `null`. Whether each compiles is
+/// the service's call (regular expression dialects differ).
+fn patterns_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let pattern = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_PATTERN_CHARS))
+        .pattern(Some(r"\S|[\x1c-\x1f\uFEFF]"));
+    let list = ArrayBuilder::new()
+        .items(pattern)
+        .min_items(Some(1))
+        .max_items(Some(MAX_PATTERNS));
+    OneOfBuilder::new()
+        .item(list)
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
 }
 
 impl EmailSettingsInput {

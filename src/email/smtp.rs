@@ -141,7 +141,7 @@ impl SmtpRelay {
 }
 
 /// Whether the relay took the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     Sent,
@@ -149,7 +149,7 @@ pub enum DeliveryStatus {
 }
 
 /// The outcome of the last send of a draft.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub status: DeliveryStatus,
     pub attempted_at: DateTime<Utc>,

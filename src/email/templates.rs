@@ -29,7 +29,7 @@ pub const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// A stored template of one company.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EmailTemplate {
     pub id: String,
     pub company_id: CompanyId,
@@ -42,12 +42,18 @@ pub struct EmailTemplate {
 }
 
 /// The body of `POST /api/emails/templates` and `PUT /api/emails/templates/{id}`.
-#[derive(Debug, Clone, Deserialize)]
+/// Texts are trimmed; `subject` and `body` are templates whose placeholders must be known
+/// ones (docs/emails.md), which a schema cannot say.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub name: String,
+    #[schema(value_type = Language)]
     pub language: String,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub subject: String,
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub body: String,
 }
 
@@ -64,7 +70,7 @@ pub enum RenderError {
 }
 
 /// A filled template.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Rendered {
     pub subject: String,
     pub body: String,

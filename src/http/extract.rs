@@ -7,10 +7,39 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-/// `axum::Json`, answering a bad body with `{"error": ...}` instead of plain text.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// `axum::Json`, answering a bad body with `{"error": ...}` instead of plain text. Every body
+/// is a JSON object: serde would also read a struct from an array of its fields' values
+/// (`[null, null]`), which the contract does not allow, so an array is refused.
 pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        let (headers, extensions) = (parts.headers.clone(), parts.extensions.clone());
+        let bytes =
+            axum::body::Bytes::from_request(axum::extract::Request::from_parts(parts, body), state)
+                .await?;
+        let is_array = bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'[');
+        // The same request again, so `axum::Json` checks the content type and parses as before.
+        let mut again = axum::extract::Request::new(axum::body::Body::from(bytes));
+        *again.headers_mut() = headers;
+        *again.extensions_mut() = extensions;
+        let axum::Json(value) = axum::Json::<T>::from_request(again, state).await?;
+        if is_array {
+            return Err(ApiError::bad_request("the body must be a JSON object"));
+        }
+        Ok(Self(value))
+    }
+}
 
 /// The raw request body (a CRM push, an `.eml`, a body read by hand), answering one over the
 /// route's limit with `413 payload_too_large` in the error shape instead of plain text.

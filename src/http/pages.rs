@@ -10,15 +10,17 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterPage {
+    #[schema(pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: String,
+    /// Trimmed.
+    #[schema(min_length = 1, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     page_name: String,
     /// The page access token; stored sealed and never shown again.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     access_token: SecretString,
 }
 
@@ -30,6 +32,13 @@ pub struct PageView {
     crm_links_total: usize,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+/// `DELETE /api/dashboard/pages/{page_id}`.
+#[derive(Serialize, ToSchema)]
+pub struct PageDeleted {
+    message: &'static str,
+    page_id: String,
 }
 
 /// The company's pages.
@@ -126,7 +135,7 @@ pub async fn list(
         ("page_id" = String, Path, description = "the Facebook page id"),
     ),
     responses(
-        (status = 200, description = "deleted: `{message, page_id}`", body = super::openapi::JsonObject),
+        (status = 200, description = "deleted", body = PageDeleted),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
@@ -140,13 +149,14 @@ pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,
     Path(page_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PageDeleted>, ApiError> {
     caller.require_admin()?;
     state
         .dashboard
         .delete_page(caller.company(), &page_id)
         .await?;
-    Ok(Json(
-        json!({ "message": "Page deleted successfully", "page_id": page_id }),
-    ))
+    Ok(Json(PageDeleted {
+        message: "Page deleted successfully",
+        page_id,
+    }))
 }

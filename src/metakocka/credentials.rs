@@ -262,7 +262,7 @@ fn parse_company_id(value: &str) -> Result<String, FieldError> {
     if value.is_empty() {
         return Err(FieldError::new("company_id", "must not be empty"));
     }
-    if value.len() > MAX_COMPANY_ID_LEN || value.chars().any(char::is_whitespace) {
+    if value.chars().count() > MAX_COMPANY_ID_LEN || value.chars().any(char::is_whitespace) {
         return Err(FieldError::new(
             "company_id",
             format!("must be at most {MAX_COMPANY_ID_LEN} characters without spaces"),
@@ -276,7 +276,7 @@ fn parse_secret_key(value: &SecretString) -> Result<&str, FieldError> {
     if value.is_empty() {
         return Err(FieldError::new("secret_key", "must not be empty"));
     }
-    if value.len() > MAX_SECRET_KEY_LEN {
+    if value.chars().count() > MAX_SECRET_KEY_LEN {
         return Err(FieldError::new(
             "secret_key",
             format!("must be at most {MAX_SECRET_KEY_LEN} characters"),

@@ -25,7 +25,7 @@ pub enum SearchError {
 }
 
 /// A search hit as the dashboard and the reply worker see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub text: String,
     pub score: f32,
@@ -53,7 +53,7 @@ impl From<Hit> for SearchHit {
 }
 
 /// One link's place in retrieval, for `GET /api/dashboard/rag/documents/details`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LinkDocuments {
     pub link_id: LinkId,
     pub name: String,
@@ -70,7 +70,7 @@ pub struct LinkDocuments {
     pub samples: Vec<Sample>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Sample {
     pub path: String,
     pub text: String,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Whether the contact is a private person or a company (Metakocka's partner types).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ContactKind {
     Person,
@@ -32,7 +32,7 @@ impl ContactKind {
 }
 
 /// A stored contact.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Contact {
     pub id: String,
     pub company_id: CompanyId,
@@ -51,26 +51,41 @@ pub struct Contact {
 }
 
 /// The body of `POST /api/contacts` and `PUT /api/contacts/{id}` (a whole record).
-#[derive(Debug, Deserialize)]
+/// Optional texts are trimmed, and an empty one is left out.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub name: String,
+    /// One `@`, a dot inside the domain, no white space; or nothing.
     #[serde(default)]
+    #[schema(
+        max_length = 254,
+        pattern = r"^([^\s\x85@]+@[^\s\x85@.][^\s\x85@]*\.[^\s\x85@]*[^\s\x85@.])?$"
+    )]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub street: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub post_number: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub city: Option<String>,
+    /// ISO 3166-1 alpha-2, any case.
     #[serde(default)]
+    #[schema(pattern = r"^([A-Za-z]{2})?$")]
     pub country: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub vat_id: Option<String>,
     /// `person` unless given.
     #[serde(default)]
+    #[schema(value_type = Option<ContactKind>)]
     pub kind: Option<String>,
 }
 

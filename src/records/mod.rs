@@ -9,6 +9,7 @@
 pub mod contact;
 pub mod product;
 pub mod sales_document;
+pub mod schema;
 
 use crate::domain::FieldError;
 use chrono::{DateTime, Utc};

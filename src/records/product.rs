@@ -1,7 +1,10 @@
 //! A product of the company's own catalogue: what a sale names and what the Metakocka sync
 //! maps to Metakocka's products. `code` is unique within the company.
 
-use super::{check_places, letter_code, new_id, optional_text, parse_decimal, required_text};
+use super::sales_document::input::MAX_AMOUNT;
+use super::{
+    check_places, letter_code, new_id, optional_text, parse_decimal, required_text, schema,
+};
 use crate::domain::{CompanyId, FieldError};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -12,7 +15,7 @@ use serde_json::value::RawValue;
 pub const PRICE_PLACES: u32 = 4;
 
 /// A stored product. Decimals serialise as strings (`"39.90"`), never as floats.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Product {
     pub id: String,
     pub company_id: CompanyId,
@@ -30,20 +33,31 @@ pub struct Product {
 
 /// The body of `POST /api/products` and `PUT /api/products/{id}` (a whole record).
 /// Decimals are kept as raw JSON so a number is never read through `f64`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
+    /// Unique within the company; trimmed.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub unit: Option<String>,
+    #[schema(schema_with = schema::price)]
     pub price: Box<RawValue>,
+    /// `EUR` unless given.
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z]{3}$")]
     pub currency: Option<String>,
+    /// 0 unless given.
     #[serde(default)]
+    #[schema(schema_with = schema::optional_percentage, required = false)]
     pub vat_rate: Option<Box<RawValue>>,
+    /// `true` unless given.
     #[serde(default)]
     pub active: Option<bool>,
 }
@@ -66,6 +80,10 @@ impl ProductInput {
         let price = check_places("price", parse_decimal("price", &self.price)?, PRICE_PLACES)?;
         if price.is_sign_negative() && !price.is_zero() {
             return Err(FieldError::new("price", "must not be negative"));
+        }
+        // The bound of a document line's unit price, which a product's price becomes.
+        if price >= MAX_AMOUNT {
+            return Err(FieldError::new("price", "must be less than 1000000000000"));
         }
         let vat_rate = match &self.vat_rate {
             Some(raw) => check_places("vat_rate", parse_decimal("vat_rate", raw)?, 2)?,

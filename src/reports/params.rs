@@ -33,27 +33,39 @@ pub const DEFAULT_THRESHOLD: Decimal = Decimal::from_parts(5, 0, 0, false, 0);
 pub struct ReportQuery {
     /// First day included, `YYYY-MM-DD` (sales reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<crate::http::openapi::formats::DayOrEmpty>)]
+    #[schema(value_type = Option<crate::http::openapi::formats::DayOrEmpty>)]
     pub from: Option<String>,
-    /// Last day included, `YYYY-MM-DD` (sales reports).
+    /// Last day included, `YYYY-MM-DD` (sales reports); not before `from`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<crate::http::openapi::formats::DayOrEmpty>)]
+    #[schema(value_type = Option<crate::http::openapi::formats::DayOrEmpty>)]
     pub to: Option<String>,
     /// `sales_order`, `sales_offer` or `sales_bill_domestic`; every type when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(pattern = "^(sales_order|sales_offer|sales_bill_domestic)?$")]
+    #[schema(pattern = "^(sales_order|sales_offer|sales_bill_domestic)?$")]
     pub doc_type: Option<String>,
     /// Rows of a top-N report, 1 to 100 (10 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(pattern = "^(100|[1-9][0-9]?)?$")]
+    #[schema(pattern = "^(100|[1-9][0-9]?)?$")]
     pub limit: Option<String>,
     /// Ranking: `quantity` or `revenue` (top products), `revenue` or `orders` (top customers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     /// Low stock: free stock below this decimal (5 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(pattern = r"^([0-9]{1,15}(\.[0-9]{1,10})?)?$")]
+    #[schema(pattern = r"^([0-9]{1,15}(\.[0-9]{1,10})?)?$")]
     pub threshold: Option<String>,
     /// Low stock: one warehouse, by Metakocka id or mark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<String>,
     /// `json` (the default) or `csv`; `Accept: text/csv` also asks for CSV.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(pattern = "^(json|csv)?$")]
+    #[schema(pattern = "^(json|csv)?$")]
     pub format: Option<String>,
 }
 

@@ -100,19 +100,36 @@ pub struct ReportSchedule {
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
     /// `sales-by-month`, `top-products`, `top-customers`, `low-stock` or `sync-health`.
+    #[schema(pattern = "^(sales-by-month|top-products|top-customers|low-stock|sync-health)$")]
     pub report: String,
     /// The report's query parameters (`from`, `to`, `doc_type`, `limit`, `by`, `threshold`,
     /// `warehouse`), as strings.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub parameters: ReportQuery,
     /// `daily` or `weekly`.
+    #[schema(pattern = "^(daily|weekly)$")]
     pub cadence: String,
-    /// An `http`/`https` URL that receives each delivery as a JSON POST.
+    /// An `http`/`https` URL that receives each delivery as a JSON POST (this or `email`).
     #[serde(default)]
+    #[schema(
+        pattern = r"^https?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][!-~]*)?$"
+    )]
     pub webhook_url: Option<String>,
     /// An email address (needs an SMTP relay).
     #[serde(default)]
     pub email: Option<String>,
+}
+
+/// A struct from a JSON object only: serde would also read it from an array of its fields'
+/// values, which the contract does not allow.
+fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize;
+    let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+    serde_json::from_value(serde_json::Value::Object(object)).map_err(serde::de::Error::custom)
 }
 
 /// The most schedules one company may keep: each costs a report computation per period.
@@ -142,6 +159,8 @@ impl Reports {
                 "must be sales-by-month, top-products, top-customers, low-stock or sync-health",
             )
         })?;
+        // A schedule delivers JSON; a `format` it names must still be a real one.
+        input.parameters.wants_csv()?;
         let parameters = input.parameters.without_format();
         parameters.parse(report)?;
         let cadence = Cadence::parse(&input.cadence)

@@ -28,6 +28,7 @@ pub struct CustomerQuery {
     email_id: Option<String>,
     /// `en` or `sl`; the email's language, else English.
     #[serde(default)]
+    #[param(value_type = Option<Language>)]
     language: Option<String>,
     /// Recommendations at most (1-20, default 5).
     #[serde(default)]
@@ -74,6 +75,8 @@ async fn customer(
 }
 
 /// Products to suggest to a customer, best first, each with its reason; none out of stock.
+/// Give exactly one of `partner_id` and `email_id` (400 otherwise, or for an unknown
+/// language).
 #[utoipa::path(
     get,
     path = "/api/ai/recommendations",
@@ -81,10 +84,11 @@ async fn customer(
     params(CustomerQuery),
     responses(
         (status = 200, description = "Products to suggest, best first", body = Recommendations),
-        (status = 400, description = "Neither or both of partner_id and email_id, or a bad language", body = crate::http::error::ErrorBody),
-        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
-        (status = 404, description = "No such partner or email in the caller's company", body = crate::http::error::ErrorBody),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 404, response = crate::http::openapi::responses::NotFound),
         (status = 422, description = "The email's sender is not a known CRM contact", body = crate::http::error::ErrorBody),
+        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]
@@ -104,7 +108,8 @@ pub async fn recommendations(
 }
 
 /// Facts from a customer's documents: their reorder interval and whether a reorder is due,
-/// the trend of their volume, and their open documents.
+/// the trend of their volume, and their open documents. Give exactly one of `partner_id` and
+/// `email_id` (400 otherwise, or for an unknown language).
 #[utoipa::path(
     get,
     path = "/api/ai/insights",
@@ -112,10 +117,11 @@ pub async fn recommendations(
     params(CustomerQuery),
     responses(
         (status = 200, description = "The customer's insights", body = Insights),
-        (status = 400, description = "Neither or both of partner_id and email_id, or a bad language", body = crate::http::error::ErrorBody),
-        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
-        (status = 404, description = "No such partner or email in the caller's company", body = crate::http::error::ErrorBody),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 404, response = crate::http::openapi::responses::NotFound),
         (status = 422, description = "The email's sender is not a known CRM contact", body = crate::http::error::ErrorBody),
+        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]

@@ -19,7 +19,7 @@ use axum::extract::{Path, State};
         ("id" = String, Path, description = "the email's id"),
     ),
     responses(
-        (status = 200, description = "the email's context, each item with its source", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the email's context, each item with its source", body = EmailContext),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -43,7 +43,7 @@ pub async fn by_path(
         EmailRef,
     ),
     responses(
-        (status = 200, description = "the email's context, each item with its source", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the email's context, each item with its source", body = EmailContext),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),

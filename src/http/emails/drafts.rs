@@ -57,7 +57,7 @@ impl From<DraftError> for ApiError {
     tag = "ai",
     request_body = DraftBody,
     responses(
-        (status = 200, description = "the draft, stored with the email, with the facts it used and their sources", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the draft, stored with the email, with the facts it used and their sources", body = Draft),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
@@ -113,7 +113,7 @@ pub async fn generate(
     tag = "ai",
     request_body = DraftBody,
     responses(
-        (status = 200, description = "the draft, stored with the email, with the facts it used and their sources", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the draft, stored with the email, with the facts it used and their sources", body = Draft),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),

@@ -3,6 +3,7 @@
 use super::super::AppState;
 use super::super::error::ApiError;
 use super::super::extract::{ApiJson, ApiQuery, Caller, RawBody};
+use super::super::openapi::Page;
 use super::company_email;
 use crate::email::{EmailInput, IncomingEmail, Ingested, StoredEmail};
 use crate::records::{DEFAULT_LIMIT, MAX_LIMIT};
@@ -11,18 +12,46 @@ use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use utoipa::IntoParams;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
+
+/// The schema of `POST /api/emails`'s body: [`EmailInput`], and `text` or `html` holding
+/// something besides white space (a rule across two fields, which a derived schema cannot
+/// state).
+pub struct NewEmail;
+
+impl PartialSchema for NewEmail {
+    fn schema() -> RefOr<Schema> {
+        let holds = |field: &str| {
+            ObjectBuilder::new()
+                .property(
+                    field,
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(r"\S|[\x1c-\x1f\uFEFF]")),
+                )
+                .required(field)
+                .build()
+        };
+        AllOfBuilder::new()
+            .item(EmailInput::schema())
+            .item(AnyOfBuilder::new().item(holds("text")).item(holds("html")))
+            .into()
+    }
+}
+
+impl ToSchema for NewEmail {}
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
 #[utoipa::path(
     post,
     path = "/api/emails",
     tag = "emails",
-    request_body(content = super::super::openapi::JsonObject, description = "the email: `from`, `to`, `subject`, `body_text` and optional `message_id`, `body_html`, `received_at`, ... (docs/emails.md)"),
+    request_body(content = NewEmail, description = "the email (docs/emails.md)"),
     responses(
-        (status = 201, description = "stored: the email, enriched", body = super::super::openapi::JsonObject),
-        (status = 200, description = "the `message_id` is known: the email stored before", body = super::super::openapi::JsonObject),
+        (status = 201, description = "stored: the email, enriched", body = StoredEmail),
+        (status = 200, description = "the `message_id` is known: the email stored before", body = StoredEmail),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
@@ -47,8 +76,8 @@ pub async fn create(
     tag = "emails",
     request_body(content = String, description = "the email as the mail system has it (an .eml file)", content_type = "message/rfc822"),
     responses(
-        (status = 201, description = "stored: the email, enriched", body = super::super::openapi::JsonObject),
-        (status = 200, description = "the `message_id` is known: the email stored before", body = super::super::openapi::JsonObject),
+        (status = 201, description = "stored: the email, enriched", body = StoredEmail),
+        (status = 200, description = "the `message_id` is known: the email stored before", body = StoredEmail),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
@@ -101,9 +130,12 @@ async fn store(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
+    /// At most this many (default 50; more than 200 reads 200).
     #[serde(default)]
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     limit: Option<u32>,
     #[serde(default)]
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     offset: Option<u32>,
 }
 
@@ -117,7 +149,7 @@ pub struct ListParams {
         ListParams,
     ),
     responses(
-        (status = 200, description = "`{items, total, limit, offset}`: the company's emails, newest first", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the company's emails, newest first", body = Page<StoredEmail>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -128,19 +160,19 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Page<StoredEmail>>, ApiError> {
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
     let offset = params.offset.unwrap_or(0);
     let page = state
         .store
         .list_emails(caller.company(), limit, offset)
         .await?;
-    Ok(Json(json!({
-        "items": page.items,
-        "total": page.total,
-        "limit": limit,
-        "offset": offset,
-    })))
+    Ok(Json(Page {
+        items: page.items,
+        total: page.total,
+        limit,
+        offset,
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), id = %id))]
@@ -152,7 +184,7 @@ pub async fn list(
         ("id" = String, Path, description = "the email's id"),
     ),
     responses(
-        (status = 200, description = "the email", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the email", body = StoredEmail),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 500, response = super::super::openapi::responses::Internal),

@@ -10,7 +10,6 @@ use crate::email::enrich::Enrichment;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 /// `{ "email_id": "..." }`, as a body or a query.
@@ -22,10 +21,17 @@ pub struct EmailRef {
 }
 
 /// An email's id and what enrichment found for it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct EnrichmentAnswer {
     email_id: String,
+    /// `null` before enrichment ran.
     enrichment: Option<Enrichment>,
+}
+
+/// Emails linked to a partner or document, newest first (at most 100).
+#[derive(Serialize, ToSchema)]
+pub struct LinkedEmails {
+    items: Vec<StoredEmail>,
 }
 
 /// Runs enrichment again (Metakocka may know more now) and answers what it found.
@@ -36,7 +42,7 @@ pub struct EnrichmentAnswer {
     tag = "emails",
     request_body = EmailRef,
     responses(
-        (status = 200, description = "`{email_id, enrichment}`: what Metakocka knows now", body = super::super::openapi::JsonObject),
+        (status = 200, description = "what Metakocka knows now", body = EnrichmentAnswer),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
@@ -73,7 +79,7 @@ pub async fn enrich(
         EmailRef,
     ),
     responses(
-        (status = 200, description = "`{email_id, enrichment}`; `enrichment` is null before it ran", body = super::super::openapi::JsonObject),
+        (status = 200, description = "what enrichment found; `enrichment` is null before it ran", body = EnrichmentAnswer),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
@@ -96,8 +102,8 @@ pub async fn show(
 /// How many of an entity's emails a list shows.
 const LINKED_LIMIT: u32 = 100;
 
-fn emails_json(emails: Vec<StoredEmail>) -> Json<Value> {
-    Json(json!({ "items": emails }))
+fn emails_json(items: Vec<StoredEmail>) -> Json<LinkedEmails> {
+    Json(LinkedEmails { items })
 }
 
 /// The emails whose sender is the partner (Metakocka `mk_id`) or CRM contact `id`.
@@ -110,7 +116,7 @@ fn emails_json(emails: Vec<StoredEmail>) -> Json<Value> {
         ("id" = String, Path, description = "a Metakocka partner's mk_id or a CRM contact's id"),
     ),
     responses(
-        (status = 200, description = "`{items}`: the emails whose sender is this partner or contact", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the emails whose sender is this partner or contact", body = LinkedEmails),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
     ),
@@ -120,7 +126,7 @@ pub async fn emails_of_contact(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LinkedEmails>, ApiError> {
     let emails = state
         .store
         .emails_of_contact(caller.company(), &id, LINKED_LIMIT)
@@ -138,7 +144,7 @@ pub async fn emails_of_contact(
         ("id" = String, Path, description = "a Metakocka document's mk_id or count_code"),
     ),
     responses(
-        (status = 200, description = "`{items}`: the emails that mention this document", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the emails that mention this document", body = LinkedEmails),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
     ),
@@ -148,7 +154,7 @@ pub async fn emails_of_document(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LinkedEmails>, ApiError> {
     let emails = state
         .store
         .emails_of_document(caller.company(), &id, LINKED_LIMIT)

@@ -47,14 +47,15 @@ impl From<SendError> for ApiError {
     params(("id" = String, Path, description = "The email's id")),
     request_body = SendDraftBody,
     responses(
-        (status = 200, description = "Sent: the draft with its delivery", body = Object),
+        (status = 200, description = "Sent: the draft with its delivery", body = Draft),
         (status = 400, response = crate::http::openapi::responses::BadRequest),
         (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
-        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
-        (status = 404, description = "No such email or draft in the caller's company", body = crate::http::error::ErrorBody),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 404, response = crate::http::openapi::responses::NotFound),
         (status = 409, description = "No SMTP relay is configured, or the draft was sent already", body = crate::http::error::ErrorBody),
         (status = 502, description = "The relay refused; the failure is recorded on the draft", body = crate::http::error::ErrorBody),
+        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]

@@ -37,8 +37,9 @@ async fn answer(state: &AppState, caller: &Caller) -> Result<EmailSettingsAnswer
     tag = "emails",
     responses(
         (status = 200, description = "The settings", body = EmailSettingsAnswer),
-        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
-        (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 403, response = crate::http::openapi::responses::Forbidden),
+        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]
@@ -51,7 +52,8 @@ pub async fn show(
     Ok(Json(answer(&state, &caller).await?))
 }
 
-/// Replaces the company's email settings.
+/// Replaces the company's email settings; a pattern that is not a valid regular expression is
+/// a 400 naming it.
 #[utoipa::path(
     put,
     path = "/api/emails/settings",
@@ -59,11 +61,12 @@ pub async fn show(
     request_body = EmailSettingsInput,
     responses(
         (status = 200, description = "The saved settings", body = EmailSettingsAnswer),
-        (status = 400, description = "A pattern is not a valid regular expression (named)", body = crate::http::error::ErrorBody),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
         (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
-        (status = 401, description = "No valid token", body = crate::http::error::ErrorBody),
-        (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 403, response = crate::http::openapi::responses::Forbidden),
+        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]

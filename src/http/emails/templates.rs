@@ -11,8 +11,7 @@ use crate::records::now;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 fn not_found() -> ApiError {
@@ -36,15 +35,24 @@ impl From<RenderError> for ApiError {
     path = "/api/emails/templates",
     tag = "email-templates",
     responses(
-        (status = 200, description = "`{items}`: the company's templates", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the company's templates", body = TemplateList),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    let templates = state.store.list_email_templates(caller.company()).await?;
-    Ok(Json(json!({ "items": templates })))
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<TemplateList>, ApiError> {
+    let items = state.store.list_email_templates(caller.company()).await?;
+    Ok(Json(TemplateList { items }))
+}
+
+/// `GET /api/emails/templates`: every template of the company.
+#[derive(Serialize, ToSchema)]
+pub struct TemplateList {
+    items: Vec<EmailTemplate>,
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
@@ -52,9 +60,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
     post,
     path = "/api/emails/templates",
     tag = "email-templates",
-    request_body(content = super::super::openapi::JsonObject, description = "the template: `name`, `language`, `subject`, `body` (docs/emails.md)"),
+    request_body(content = TemplateInput, description = "the template (docs/emails.md)"),
     responses(
-        (status = 201, description = "the new template", body = super::super::openapi::JsonObject),
+        (status = 201, description = "the new template", body = EmailTemplate),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
@@ -83,9 +91,9 @@ pub async fn create(
     params(
         ("id" = String, Path, description = "the template's id"),
     ),
-    request_body(content = super::super::openapi::JsonObject, description = "the template: `name`, `language`, `subject`, `body` (docs/emails.md)"),
+    request_body(content = TemplateInput, description = "the template (docs/emails.md)"),
     responses(
-        (status = 200, description = "the template as saved", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the template as saved", body = EmailTemplate),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
@@ -172,8 +180,8 @@ pub struct PopulateBody {
     tag = "email-templates",
     request_body = PopulateBody,
     responses(
-        (status = 200, description = "the filled subject and body", body = super::super::openapi::JsonObject),
-        (status = 400, description = "a body field is wrong, or a value the template needs is missing (`missing_value`)", body = super::super::error::ErrorBody),
+        (status = 200, description = "the filled subject and body", body = Rendered),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),

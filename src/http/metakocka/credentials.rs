@@ -17,15 +17,17 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
 pub struct SaveCredentials {
-    /// Metakocka's company id.
+    /// Metakocka's company id: at most 64 characters, no white space inside (trimmed).
+    #[schema(pattern = r"^[^\s]{1,64}$")]
     company_id: String,
-    /// Stored sealed; answers show only its last four characters.
-    #[schema(value_type = String, format = Password)]
+    /// Stored sealed; answers show only its last four characters. At most 512 characters
+    /// (trimmed).
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 512, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     secret_key: SecretString,
     #[serde(default = "organization")]
     scope: CredentialScope,
@@ -42,16 +44,60 @@ fn organization() -> CredentialScope {
     CredentialScope::Organization
 }
 
-/// One level's credentials as the API shows them.
-#[derive(Serialize)]
-struct CredentialsView {
+/// One level's credentials as the API shows them: the key masked to its last four
+/// characters (`••••1234`), or whole (`••••`) when it is short.
+#[derive(Serialize, ToSchema)]
+pub struct CredentialsView {
     scope: CredentialScope,
     company_id: String,
+    /// Masked: never the key.
+    #[schema(pattern = "^••••")]
     secret_key: String,
     created_by: String,
     created_at: DateTime<Utc>,
     updated_by: String,
     updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/metakocka/credentials`.
+#[derive(Serialize, ToSchema)]
+pub struct Saved {
+    message: &'static str,
+    credentials: CredentialsView,
+}
+
+/// `GET /api/metakocka/credentials`: both levels, and which one calls use.
+#[derive(Serialize, ToSchema)]
+pub struct Levels {
+    organization: Option<CredentialsView>,
+    user: Option<CredentialsView>,
+    effective_source: Option<CredentialScope>,
+}
+
+/// `DELETE /api/metakocka/credentials`.
+#[derive(Serialize, ToSchema)]
+pub struct Deleted {
+    message: &'static str,
+    scope: CredentialScope,
+}
+
+/// `POST /api/metakocka/credentials/test`: whether Metakocka took the credentials.
+#[derive(Serialize, ToSchema)]
+pub struct Tested {
+    ok: bool,
+    /// `request`, `organization` or `user`: whose credentials were tried.
+    source: &'static str,
+    /// Metakocka's refusal, when `ok` is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Refusal>,
+}
+
+/// Why Metakocka refused.
+#[derive(Serialize, ToSchema)]
+pub struct Refusal {
+    #[schema(value_type = String)]
+    category: crate::metakocka::error_log::ErrorCategory,
+    message: String,
 }
 
 fn view(state: &AppState, stored: &StoredCredentials) -> CredentialsView {
@@ -89,7 +135,7 @@ fn owner_for(caller: &Caller, scope: CredentialScope) -> Result<CredentialOwner,
     tag = "metakocka",
     request_body = SaveCredentials,
     responses(
-        (status = 200, description = "`{message, credentials}` with the key masked", body = super::super::openapi::JsonObject),
+        (status = 200, description = "saved; the key masked", body = Saved),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, description = "`scope: organization` needs the admin role", body = super::super::error::ErrorBody),
@@ -103,7 +149,7 @@ pub async fn save(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<SaveCredentials>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Saved>, ApiError> {
     let owner = owner_for(&caller, body.scope)?;
     let stored = state
         .metakocka_credentials
@@ -115,10 +161,10 @@ pub async fn save(
             &caller.session.user_id,
         )
         .await?;
-    Ok(Json(json!({
-        "message": "Metakocka credentials saved",
-        "credentials": view(&state, &stored),
-    })))
+    Ok(Json(Saved {
+        message: "Metakocka credentials saved",
+        credentials: view(&state, &stored),
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
@@ -127,22 +173,22 @@ pub async fn save(
     path = "/api/metakocka/credentials",
     tag = "metakocka",
     responses(
-        (status = 200, description = "`{organization, user, effective_source}`, keys masked", body = super::super::openapi::JsonObject),
+        (status = 200, description = "both levels, keys masked", body = Levels),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
-pub async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<Levels>, ApiError> {
     let levels = state
         .metakocka_credentials
         .levels(caller.company(), &caller.session.user_id)
         .await?;
-    Ok(Json(json!({
-        "organization": levels.organization.as_ref().map(|c| view(&state, c)),
-        "user": levels.user.as_ref().map(|c| view(&state, c)),
-        "effective_source": levels.effective().map(|c| c.owner.scope()),
-    })))
+    Ok(Json(Levels {
+        organization: levels.organization.as_ref().map(|c| view(&state, c)),
+        user: levels.user.as_ref().map(|c| view(&state, c)),
+        effective_source: levels.effective().map(|c| c.owner.scope()),
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
@@ -154,7 +200,7 @@ pub async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<
         ScopeQuery,
     ),
     responses(
-        (status = 200, description = "`{message, scope}`", body = super::super::openapi::JsonObject),
+        (status = 200, description = "deleted", body = Deleted),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, description = "`scope=organization` needs the admin role", body = super::super::error::ErrorBody),
@@ -167,17 +213,30 @@ pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ScopeQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     let owner = owner_for(&caller, query.scope)?;
     state
         .metakocka_credentials
         .delete(caller.company(), &owner)
         .await?;
-    Ok(Json(json!({
-        "message": "Metakocka credentials deleted",
-        "scope": query.scope,
-    })))
+    Ok(Json(Deleted {
+        message: "Metakocka credentials deleted",
+        scope: query.scope,
+    }))
 }
+
+crate::body_with_rule!(
+    /// [`TestCredentials`] with both fields or neither (the route's `Option` adds `null`).
+    TestCredentialsRequest,
+    TestCredentials,
+    {
+        use crate::http::openapi::combine::{all_or_none_of, not_blank};
+        all_or_none_of(
+            TestCredentials::schema(),
+            vec![("company_id", not_blank()), ("secret_key", not_blank())],
+        )
+    }
+);
 
 /// The optional body of the connection test: values to try before saving them.
 #[derive(Deserialize, ToSchema)]
@@ -195,9 +254,9 @@ struct TestCredentials {
     post,
     path = "/api/metakocka/credentials/test",
     tag = "metakocka",
-    request_body(content = Option<TestCredentials>, description = "credentials to try before saving; empty to try the saved ones", content_type = "application/json"),
+    request_body(content = Option<TestCredentialsRequest>, description = "credentials to try before saving (both or neither); empty or `null` to try the saved ones", content_type = "application/json"),
     responses(
-        (status = 200, description = "`{ok, source}`, and Metakocka's refusal as `error: {category, message}` when `ok` is false", body = super::super::openapi::JsonObject),
+        (status = 200, description = "whether Metakocka took them; its refusal as `error` when `ok` is false", body = Tested),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
@@ -210,7 +269,7 @@ pub async fn test(
     State(state): State<AppState>,
     caller: Caller,
     RawBody(body): RawBody,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Tested>, ApiError> {
     let (credentials, source) = match given_credentials(&body)? {
         Some(given) => (given, "request"),
         None => {
@@ -242,12 +301,19 @@ pub async fn test(
         )
         .await
     {
-        Ok(()) => Ok(Json(json!({ "ok": true, "source": source }))),
-        Err(refused) => Ok(Json(json!({
-            "ok": false,
-            "source": source,
-            "error": { "category": refused.category, "message": refused.message },
-        }))),
+        Ok(()) => Ok(Json(Tested {
+            ok: true,
+            source,
+            error: None,
+        })),
+        Err(refused) => Ok(Json(Tested {
+            ok: false,
+            source,
+            error: Some(Refusal {
+                category: refused.category,
+                message: refused.message,
+            }),
+        })),
     }
 }
 
@@ -257,11 +323,23 @@ fn given_credentials(body: &[u8]) -> Result<Option<MetakockaCredentials>, ApiErr
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let given: TestCredentials = serde_json::from_slice(body).map_err(|_| {
+    // An object or `null`, as the schema says (serde would read the struct from an array too).
+    let given: Option<TestCredentials> = serde_json::from_slice::<
+        Option<serde_json::Map<String, Value>>,
+    >(body)
+    .and_then(|object| {
+        object
+            .map(|o| serde_json::from_value(Value::Object(o)))
+            .transpose()
+    })
+    .map_err(|_| {
         ApiError::bad_request(
             "the body must be empty or a JSON object with company_id and secret_key (strings)",
         )
     })?;
+    let Some(given) = given else {
+        return Ok(None);
+    };
     match (given.company_id, given.secret_key) {
         (None, None) => Ok(None),
         (Some(company_id), Some(secret_key))

@@ -15,11 +15,24 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FilterFields {
+    /// `open` or `resolved`; any when left out or empty.
+    #[schema(pattern = "^(open|resolved)?$")]
     status: Option<String>,
+    /// `auth`, `validation`, `not_found`, `rate_limit`, `network`, `api` or `conflict`.
+    #[schema(pattern = "^(auth|validation|not_found|rate_limit|network|api|conflict)?$")]
     category: Option<String>,
+    /// `product`, `contact`, `sales_document`, `inventory`, `warehouse`, `credentials`,
+    /// `mapping`, `settings` or `page`.
+    #[schema(
+        pattern = "^(product|contact|sales_document|inventory|warehouse|credentials|mapping|settings|page)?$"
+    )]
     entity_type: Option<String>,
     entity_id: Option<String>,
+    /// From this time on: RFC 3339, or a `YYYY-MM-DD` day (from its start, UTC).
+    #[schema(value_type = Option<crate::http::openapi::formats::TimeOrDay>)]
     from: Option<String>,
+    /// Before this time: RFC 3339, or a `YYYY-MM-DD` day (up to its end); later than `from`.
+    #[schema(value_type = Option<crate::http::openapi::formats::TimeOrDay>)]
     to: Option<String>,
     /// Text contained in the message, ignoring case.
     search: Option<String>,
@@ -30,14 +43,31 @@ pub struct FilterFields {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// `open` or `resolved`; any when left out or empty.
+    #[param(pattern = "^(open|resolved)?$")]
     status: Option<String>,
+    /// `auth`, `validation`, `not_found`, `rate_limit`, `network`, `api` or `conflict`.
+    #[param(pattern = "^(auth|validation|not_found|rate_limit|network|api|conflict)?$")]
     category: Option<String>,
+    /// `product`, `contact`, `sales_document`, `inventory`, `warehouse`, `credentials`,
+    /// `mapping`, `settings` or `page`.
+    #[param(
+        pattern = "^(product|contact|sales_document|inventory|warehouse|credentials|mapping|settings|page)?$"
+    )]
     entity_type: Option<String>,
     entity_id: Option<String>,
+    /// From this time on: RFC 3339, or a `YYYY-MM-DD` day (from its start, UTC).
+    #[param(value_type = Option<crate::http::openapi::formats::TimeOrDay>)]
     from: Option<String>,
+    /// Before this time: RFC 3339, or a `YYYY-MM-DD` day (up to its end); later than `from`.
+    #[param(value_type = Option<crate::http::openapi::formats::TimeOrDay>)]
     to: Option<String>,
+    /// Text contained in the message, ignoring case.
     search: Option<String>,
+    /// 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     offset: Option<u32>,
 }
 

@@ -10,10 +10,10 @@ use crate::metakocka::inventory::{ProductKey, RefreshError, StockEntry};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -53,7 +53,7 @@ fn given(value: &Option<String>) -> Option<&str> {
         InventoryQuery,
     ),
     responses(
-        (status = 200, description = "`{product, refreshed_at, warehouses, total}`; amounts are decimal strings", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the product's stock by warehouse and in all; amounts are decimal strings", body = Stock),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
@@ -66,7 +66,7 @@ pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<InventoryQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Stock>, ApiError> {
     let product = query.product()?;
     let Some(found) = state
         .metakocka_inventory
@@ -106,28 +106,78 @@ pub async fn show(
             .sum::<Decimal>()
             .to_string()
     };
-    Ok(Json(json!({
-        "product": {
-            "mk_id": first.product_mk_id,
-            "code": first.product_code,
-            "count_code": first.count_code,
-            "name": first.product_name,
+    Ok(Json(Stock {
+        product: StockProduct {
+            mk_id: first.product_mk_id.clone(),
+            code: first.product_code.clone(),
+            count_code: first.count_code.clone(),
+            name: first.product_name.clone(),
         },
-        "refreshed_at": found.refreshed_at,
-        "warehouses": warehouses.iter().map(|e| json!({
-            "warehouse_id": e.warehouse_id,
-            "mark": e.warehouse_mark,
-            "name": e.warehouse_name,
-            "amount": e.amount.to_string(),
-            "reserved": e.reserved.to_string(),
-            "free": e.free.to_string(),
-        })).collect::<Vec<_>>(),
-        "total": {
-            "amount": sum(|e| e.amount),
-            "reserved": sum(|e| e.reserved),
-            "free": sum(|e| e.free),
+        refreshed_at: found.refreshed_at,
+        warehouses: (warehouses.iter())
+            .map(|e| WarehouseStock {
+                warehouse_id: e.warehouse_id.clone(),
+                mark: e.warehouse_mark.clone(),
+                name: e.warehouse_name.clone(),
+                amount: e.amount.to_string(),
+                reserved: e.reserved.to_string(),
+                free: e.free.to_string(),
+            })
+            .collect(),
+        total: Amounts {
+            amount: sum(|e| e.amount),
+            reserved: sum(|e| e.reserved),
+            free: sum(|e| e.free),
         },
-    })))
+    }))
+}
+
+/// `GET .../inventory`: one product's stock from the last snapshot.
+#[derive(Serialize, ToSchema)]
+pub struct Stock {
+    product: StockProduct,
+    refreshed_at: DateTime<Utc>,
+    warehouses: Vec<WarehouseStock>,
+    /// The sums over the warehouses listed.
+    total: Amounts,
+}
+
+/// The product as Metakocka lists it.
+#[derive(Serialize, ToSchema)]
+pub struct StockProduct {
+    mk_id: String,
+    code: Option<String>,
+    count_code: Option<String>,
+    name: Option<String>,
+}
+
+/// One warehouse's stock of the product; amounts are decimal strings.
+#[derive(Serialize, ToSchema)]
+pub struct WarehouseStock {
+    warehouse_id: String,
+    mark: Option<String>,
+    name: Option<String>,
+    amount: String,
+    reserved: String,
+    free: String,
+}
+
+/// Amounts in stock, reserved and free, as decimal strings.
+#[derive(Serialize, ToSchema)]
+pub struct Amounts {
+    amount: String,
+    reserved: String,
+    free: String,
+}
+
+/// `POST .../inventory/refresh`: what the new snapshot holds.
+#[derive(Serialize, ToSchema)]
+pub struct Refreshed {
+    message: &'static str,
+    products: usize,
+    warehouses: usize,
+    entries: usize,
+    refreshed_at: DateTime<Utc>,
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
@@ -136,7 +186,7 @@ pub async fn show(
     path = "/api/integrations/metakocka/inventory/refresh",
     tag = "metakocka",
     responses(
-        (status = 200, description = "`{message, products, warehouses, entries, refreshed_at}`", body = super::super::openapi::JsonObject),
+        (status = 200, description = "what the new snapshot holds", body = Refreshed),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 409, description = "no Metakocka credentials, or they cannot be read (`no_credentials`, `credentials_unreadable`)", body = super::super::error::ErrorBody),
@@ -148,19 +198,19 @@ pub async fn show(
 pub async fn refresh(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Refreshed>, ApiError> {
     caller.require_admin()?;
     let summary = state
         .metakocka_inventory
         .refresh(caller.company(), Some(&caller.session.user_id))
         .await?;
-    Ok(Json(json!({
-        "message": "Metakocka inventory refreshed",
-        "products": summary.products,
-        "warehouses": summary.warehouses,
-        "entries": summary.entries,
-        "refreshed_at": summary.refreshed_at,
-    })))
+    Ok(Json(Refreshed {
+        message: "Metakocka inventory refreshed",
+        products: summary.products,
+        warehouses: summary.warehouses,
+        entries: summary.entries,
+        refreshed_at: summary.refreshed_at,
+    }))
 }
 
 impl From<RefreshError> for ApiError {

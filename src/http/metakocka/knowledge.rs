@@ -9,7 +9,6 @@ use crate::metakocka::knowledge::ReindexError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
 #[utoipa::path(
@@ -17,7 +16,7 @@ use serde_json::{Value, json};
     path = "/api/integrations/metakocka/knowledge/reindex",
     tag = "metakocka",
     responses(
-        (status = 200, description = "what the run did: `{message, records, products, partners, documents, pages, chunks_embedded, chunks_removed, chunks_unchanged, indexed_at}`", body = super::super::openapi::JsonObject),
+        (status = 200, description = "what the run did", body = Reindexed),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 409, description = "no Metakocka credentials, or they cannot be read (`no_credentials`, `credentials_unreadable`)", body = super::super::error::ErrorBody),
@@ -30,7 +29,7 @@ use serde_json::{Value, json};
 pub async fn reindex(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Reindexed>, ApiError> {
     caller.require_admin()?;
     let Some(knowledge) = &state.metakocka_knowledge else {
         return Err(ApiError::new(
@@ -41,18 +40,34 @@ pub async fn reindex(
         ));
     };
     let summary = knowledge.reindex(caller.company()).await?;
-    Ok(Json(json!({
-        "message": "Metakocka data reindexed",
-        "records": summary.records,
-        "products": summary.products,
-        "partners": summary.partners,
-        "documents": summary.documents,
-        "pages": summary.pages,
-        "chunks_embedded": summary.chunks_embedded,
-        "chunks_removed": summary.chunks_removed,
-        "chunks_unchanged": summary.chunks_unchanged,
-        "indexed_at": summary.indexed_at,
-    })))
+    Ok(Json(Reindexed {
+        message: "Metakocka data reindexed",
+        records: summary.records,
+        products: summary.products,
+        partners: summary.partners,
+        documents: summary.documents,
+        pages: summary.pages,
+        chunks_embedded: summary.chunks_embedded,
+        chunks_removed: summary.chunks_removed,
+        chunks_unchanged: summary.chunks_unchanged,
+        indexed_at: summary.indexed_at,
+    }))
+}
+
+/// What a reindex did: Metakocka records indexed (each on every page) and chunks embedded,
+/// removed and left as they were.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Reindexed {
+    message: &'static str,
+    records: usize,
+    products: usize,
+    partners: usize,
+    documents: usize,
+    pages: usize,
+    chunks_embedded: u32,
+    chunks_removed: u32,
+    chunks_unchanged: u32,
+    indexed_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl From<ReindexError> for ApiError {

@@ -3,15 +3,17 @@
 use super::super::AppState;
 use super::super::error::ApiError;
 use super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::super::openapi::Page;
 use super::filter::{FilterFields, ListQuery};
 use crate::domain::FieldError;
+use crate::metakocka::error_log::{EntityType, ErrorCategory, ErrorStatus};
 use crate::metakocka::error_log::{ErrorLogEntry, ResolveTarget};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// Most ids one bulk resolve may name.
@@ -27,7 +29,7 @@ const MAX_NOTES_LEN: usize = 2_000;
         ListQuery,
     ),
     responses(
-        (status = 200, description = "`{items, total, limit, offset}`: error log entries, newest first", body = super::super::openapi::JsonObject),
+        (status = 200, description = "error log entries, newest first", body = Page<ErrorLogEntry>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -38,24 +40,26 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Page<ErrorLogEntry>>, ApiError> {
     let (filter, paging) = (query.filter()?, query.paging()?);
     let page = state
         .metakocka_errors
         .list(caller.company(), &filter, paging)
         .await?;
-    Ok(Json(json!({
-        "items": page.items,
-        "total": page.total,
-        "limit": paging.limit,
-        "offset": paging.offset,
-    })))
+    Ok(Json(Page {
+        items: page.items,
+        total: page.total,
+        limit: paging.limit,
+        offset: paging.offset,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[schema(as = ErrorLogResolveBody)]
 pub struct ResolveBody {
+    /// At most 2000 characters (trimmed).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     notes: Option<String>,
 }
 
@@ -69,7 +73,7 @@ pub struct ResolveBody {
     ),
     request_body = ResolveBody,
     responses(
-        (status = 200, description = "the entry, resolved", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the entry, resolved", body = ErrorLogEntry),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
@@ -100,20 +104,41 @@ pub async fn resolve(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkResolveBody {
+    /// 1 to 1000 entries' ids.
+    #[schema(min_items = 1, max_items = 1000)]
     ids: Option<Vec<String>>,
     filter: Option<FilterFields>,
+    /// At most 2000 characters (trimmed).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     notes: Option<String>,
 }
+
+crate::body_with_rule!(
+    /// [`BulkResolveBody`] with `ids` or `filter`, exactly one.
+    BulkResolveRequest,
+    BulkResolveBody,
+    {
+        let ids = utoipa::openapi::schema::ArrayBuilder::new()
+            .items(utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String))
+            .min_items(Some(1))
+            .max_items(Some(MAX_BULK_IDS))
+            .into();
+        crate::http::openapi::combine::exactly_one_of(
+            BulkResolveBody::schema(),
+            vec![("ids", ids), ("filter", FilterFields::schema())],
+        )
+    }
+);
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
 #[utoipa::path(
     post,
     path = "/api/integrations/metakocka/logs/bulk-resolve",
     tag = "metakocka-logs",
-    request_body = BulkResolveBody,
+    request_body = BulkResolveRequest,
     responses(
-        (status = 200, description = "`{resolved}`: how many entries were resolved", body = super::super::openapi::JsonObject),
+        (status = 200, description = "how many entries were resolved", body = Resolved),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
@@ -127,7 +152,7 @@ pub async fn bulk_resolve(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<BulkResolveBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Resolved>, ApiError> {
     caller.require_admin()?;
     let target = match (body.ids, body.filter) {
         (Some(ids), None) if ids.is_empty() => {
@@ -147,7 +172,7 @@ pub async fn bulk_resolve(
         .metakocka_errors
         .resolve_many(caller.company(), &target, notes, &caller.session.user_id)
         .await?;
-    Ok(Json(json!({ "resolved": resolved })))
+    Ok(Json(Resolved { resolved }))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
@@ -171,7 +196,8 @@ pub async fn export(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let filter = query.filter()?;
+    // The paging is checked though not used, so the parameters mean the same on every route.
+    let (filter, _) = (query.filter()?, query.paging()?);
     let export = state
         .metakocka_errors
         .export_csv(caller.company(), &filter)
@@ -199,7 +225,7 @@ pub async fn export(
         ListQuery,
     ),
     responses(
-        (status = 200, description = "`{total, by_status, by_category, by_entity_type, by_day}`", body = super::super::openapi::JsonObject),
+        (status = 200, description = "counts of the entries the filter names", body = LogStats),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -210,24 +236,51 @@ pub async fn stats(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let filter = query.filter()?;
+) -> Result<Json<LogStats>, ApiError> {
+    // The paging is checked though not used, so the parameters mean the same on every route.
+    let (filter, _) = (query.filter()?, query.paging()?);
     let stats = state
         .metakocka_errors
         .stats(caller.company(), &filter)
         .await?;
-    let by_day: Vec<Value> = stats
-        .by_day
-        .iter()
-        .map(|(day, count)| json!({ "day": day, "count": count }))
+    let by_day = (stats.by_day.into_iter())
+        .map(|(day, count)| DayCount { day, count })
         .collect();
-    Ok(Json(json!({
-        "total": stats.total,
-        "by_status": stats.by_status,
-        "by_category": stats.by_category,
-        "by_entity_type": stats.by_entity_type,
-        "by_day": by_day,
-    })))
+    Ok(Json(LogStats {
+        total: stats.total,
+        by_status: stats.by_status,
+        by_category: stats.by_category,
+        by_entity_type: stats.by_entity_type,
+        by_day,
+    }))
+}
+
+/// `POST .../logs/bulk-resolve`.
+#[derive(Serialize, ToSchema)]
+pub struct Resolved {
+    resolved: u64,
+}
+
+/// `GET .../logs/stats`: counts by status, category, entity type and UTC day.
+#[derive(Serialize, ToSchema)]
+pub struct LogStats {
+    total: u64,
+    #[schema(value_type = BTreeMap<String, u64>)]
+    by_status: BTreeMap<ErrorStatus, u64>,
+    #[schema(value_type = BTreeMap<String, u64>)]
+    by_category: BTreeMap<ErrorCategory, u64>,
+    #[schema(value_type = BTreeMap<String, u64>)]
+    by_entity_type: BTreeMap<EntityType, u64>,
+    /// Oldest first.
+    by_day: Vec<DayCount>,
+}
+
+/// Entries of one UTC day.
+#[derive(Serialize, ToSchema)]
+pub struct DayCount {
+    /// `YYYY-MM-DD`.
+    day: String,
+    count: u64,
 }
 
 /// Notes as stored: trimmed, blank meaning none, and of a size a person writes.

@@ -78,10 +78,31 @@ pub(super) struct SyncBody {
     doc_type: Option<String>,
     partner: Option<String>,
     /// A bulk run's direction (`to`, `from`, `both`); each route has its own default.
+    #[schema(pattern = "^(to|from|both)$")]
     direction: Option<String>,
     #[serde(default)]
     background: bool,
 }
+
+crate::body_with_rule!(
+    /// [`SyncBody`] naming the product (`POST /api/products/sync`).
+    ProductSyncBody,
+    SyncBody,
+    {
+        use crate::http::openapi::combine::{exactly_one_of, not_blank};
+        exactly_one_of(SyncBody::schema(), vec![("product_id", not_blank())])
+    }
+);
+
+crate::body_with_rule!(
+    /// [`SyncBody`] naming a Metakocka record by `mk_id` (the `sync-from-metakocka` routes).
+    MkIdSyncBody,
+    SyncBody,
+    {
+        use crate::http::openapi::combine::{exactly_one_of, not_blank};
+        exactly_one_of(SyncBody::schema(), vec![("mk_id", not_blank())])
+    }
+);
 
 impl SyncBody {
     fn one(&self, kind: EntityKind) -> Option<&String> {
@@ -134,7 +155,15 @@ pub(super) fn parse_body<T: DeserializeOwned + Default>(body: &Bytes) -> Result<
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body)
+    // `null` says "no body" as well as an empty one does (the spec's body is optional); an
+    // object is the body (serde would read a struct from an array too, the spec does not).
+    serde_json::from_slice::<Option<serde_json::Map<String, serde_json::Value>>>(body)
+        .and_then(|object| {
+            object
+                .map(|o| serde_json::from_value(serde_json::Value::Object(o)))
+                .transpose()
+        })
+        .map(Option::unwrap_or_default)
         .map_err(|e| ApiError::bad_request(format!("the request body is not valid: {e}")))
 }
 

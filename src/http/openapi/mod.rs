@@ -7,8 +7,15 @@
 //! and the reusable error responses), `GET /api/openapi.json` and the browsable page at
 //! `GET /api/docs` ([`docs`]).
 
+pub mod combine;
 pub mod docs;
+pub mod formats;
+mod page;
+pub mod patterns;
 pub mod responses;
+pub mod whole;
+
+pub use page::Page;
 
 use super::error::{ErrorBody, ErrorDetail};
 use std::borrow::Cow;

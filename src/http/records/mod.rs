@@ -13,12 +13,12 @@ mod sales_documents;
 
 use super::AppState;
 use super::error::ApiError;
+use super::openapi::Page;
 use crate::records::{RecordPage, RecordQuery};
 use crate::store::StoreError;
 use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -45,10 +45,12 @@ pub struct ListParams {
     /// Text to look for (code, name, ...); other parameters are refused.
     #[serde(default)]
     q: Option<String>,
-    /// At most this many (default 50, at most 500).
+    /// At most this many (default 50; more than 200 reads 200).
     #[serde(default)]
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     limit: Option<u32>,
     #[serde(default)]
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     offset: Option<u32>,
 }
 
@@ -59,13 +61,13 @@ impl ListParams {
 }
 
 /// A list's answer: the page, its total, and the paging it was read with.
-fn page_json<T: serde::Serialize>(page: RecordPage<T>, query: &RecordQuery) -> Json<Value> {
-    Json(json!({
-        "items": page.items,
-        "total": page.total,
-        "limit": query.limit,
-        "offset": query.offset,
-    }))
+fn page_json<T: serde::Serialize>(page: RecordPage<T>, query: &RecordQuery) -> Json<Page<T>> {
+    Json(Page {
+        items: page.items,
+        total: page.total,
+        limit: query.limit,
+        offset: query.offset,
+    })
 }
 
 /// A store error of a write: a taken unique key is the client's 409, the rest ours.

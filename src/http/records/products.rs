@@ -10,7 +10,6 @@ use crate::records::product::{Product, ProductInput};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
 
 fn not_found() -> ApiError {
     ApiError::not_found("no such product")
@@ -25,7 +24,7 @@ fn not_found() -> ApiError {
         ListParams,
     ),
     responses(
-        (status = 200, description = "`{items, total, limit, offset}`: a page of products", body = super::super::openapi::JsonObject),
+        (status = 200, description = "`{items, total, limit, offset}`: a page of products", body = super::super::openapi::Page<Product>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -36,7 +35,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<super::super::openapi::Page<Product>>, ApiError> {
     let query = params.query();
     let page = state.store.list_products(caller.company(), &query).await?;
     Ok(page_json(page, &query))
@@ -47,9 +46,9 @@ pub async fn list(
     post,
     path = "/api/products",
     tag = "products",
-    request_body(content = super::super::openapi::JsonObject, description = "the whole product: see docs/records.md for its fields"),
+    request_body(content = ProductInput, description = "the whole product: see docs/records.md for its fields"),
     responses(
-        (status = 201, description = "the new product", body = super::super::openapi::JsonObject),
+        (status = 201, description = "the new product", body = Product),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
@@ -84,7 +83,7 @@ pub async fn create(
         ("id" = String, Path, description = "the product's id"),
     ),
     responses(
-        (status = 200, description = "the product", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the product", body = Product),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -108,9 +107,9 @@ pub async fn show(
     params(
         ("id" = String, Path, description = "the product's id"),
     ),
-    request_body(content = super::super::openapi::JsonObject, description = "the whole product: see docs/records.md for its fields"),
+    request_body(content = ProductInput, description = "the whole product: see docs/records.md for its fields"),
     responses(
-        (status = 200, description = "the product as saved", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the product as saved", body = Product),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),

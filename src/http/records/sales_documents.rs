@@ -22,7 +22,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 
 fn not_found() -> ApiError {
@@ -59,18 +58,27 @@ fn write_error(e: StoreError) -> ApiError {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentListParams {
+    /// Text to look for in the number and the notes.
     #[serde(default)]
     q: Option<String>,
+    /// At most this many (default 50; more than 200 reads 200).
     #[serde(default)]
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     limit: Option<u32>,
     #[serde(default)]
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     offset: Option<u32>,
+    /// Only this type; empty means any.
     #[serde(default)]
+    #[param(pattern = "^(sales_order|sales_offer|sales_bill_domestic)?$")]
     doc_type: Option<String>,
     #[serde(default)]
     contact_id: Option<String>,
+    /// Only this status; empty means any.
     #[serde(default)]
+    #[param(pattern = "^(draft|confirmed|shipped|paid|cancelled)?$")]
     status: Option<String>,
+    /// Documents with a line of this product.
     #[serde(default)]
     product_id: Option<String>,
 }
@@ -107,7 +115,7 @@ impl DocumentListParams {
         DocumentListParams,
     ),
     responses(
-        (status = 200, description = "`{items, total, limit, offset}`: a page of sales documents", body = super::super::openapi::JsonObject),
+        (status = 200, description = "`{items, total, limit, offset}`: a page of sales documents", body = super::super::openapi::Page<SalesDocument>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -118,7 +126,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<DocumentListParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<super::super::openapi::Page<SalesDocument>>, ApiError> {
     let query = params.query()?;
     let page = state
         .store
@@ -132,9 +140,9 @@ pub async fn list(
     post,
     path = "/api/sales-documents",
     tag = "sales-documents",
-    request_body(content = super::super::openapi::JsonObject, description = "the whole sales document: see docs/records.md for its fields"),
+    request_body(content = SalesDocumentInput, description = "the whole sales document: see docs/records.md for its fields"),
     responses(
-        (status = 201, description = "the new sales document", body = super::super::openapi::JsonObject),
+        (status = 201, description = "the new sales document", body = SalesDocument),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
@@ -169,7 +177,7 @@ pub async fn create(
         ("id" = String, Path, description = "the sales document's id"),
     ),
     responses(
-        (status = 200, description = "the sales document", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the sales document", body = SalesDocument),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 500, response = super::super::openapi::responses::Internal),
@@ -196,9 +204,9 @@ pub async fn show(
     params(
         ("id" = String, Path, description = "the sales document's id"),
     ),
-    request_body(content = super::super::openapi::JsonObject, description = "the whole sales document: see docs/records.md for its fields"),
+    request_body(content = SalesDocumentInput, description = "the whole sales document: see docs/records.md for its fields"),
     responses(
-        (status = 200, description = "the sales document as saved", body = super::super::openapi::JsonObject),
+        (status = 200, description = "the sales document as saved", body = SalesDocument),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),

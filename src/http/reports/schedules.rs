@@ -16,6 +16,33 @@ pub struct ScheduleList {
     pub items: Vec<ReportSchedule>,
 }
 
+crate::body_with_rule!(
+    /// [`ScheduleInput`] with `webhook_url` or `email`, exactly one.
+    ScheduleRequest,
+    ScheduleInput,
+    {
+        use crate::http::openapi::combine::exactly_one_of;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let url = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(
+                r"^https?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][!-~]*)?$",
+            ))
+            .into();
+        // An address as `Email::parse` takes it (one `@`, a dot inside the domain).
+        let email = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(
+                r"^[^\s\x85@]+@[^\s\x85@.][^\s\x85@]*\.[^\s\x85@]*[^\s\x85@.]$",
+            ))
+            .into();
+        exactly_one_of(
+            ScheduleInput::schema(),
+            vec![("webhook_url", url), ("email", email)],
+        )
+    }
+);
+
 /// The company's schedules, oldest first.
 #[utoipa::path(
     get,
@@ -41,7 +68,7 @@ pub async fn list(
     post,
     path = "/api/reports/schedules",
     tag = "reports",
-    request_body = ScheduleInput,
+    request_body = ScheduleRequest,
     responses(
         (status = 201, description = "The schedule, first due one period from now", body = ReportSchedule),
         (status = 400, response = crate::http::openapi::responses::BadRequest),

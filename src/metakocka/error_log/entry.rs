@@ -96,20 +96,28 @@ text_form!(EntityType, "entity_type", {
 
 /// A stored entry. `details` is a JSON object of context (the request's record ids, Metakocka's
 /// `opr_code`, ...); it never holds a secret key (see [`NewError`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorLogEntry {
     /// A UUIDv7: it sorts by creation time.
     pub id: String,
     pub company_id: CompanyId,
     /// The user whose action failed; `None` for background jobs.
     pub user_id: Option<UserId>,
+    /// `auth`, `validation`, `not_found`, `rate_limit`, `network`, `api` or `conflict`.
+    #[schema(value_type = String)]
     pub category: ErrorCategory,
+    /// `product`, `contact`, `sales_document`, `inventory`, `warehouse`, `credentials`,
+    /// `mapping`, `settings` or `page`.
+    #[schema(value_type = String)]
     pub entity_type: EntityType,
     pub entity_id: Option<String>,
     /// What was being done, e.g. `product_add` or `sync_products_from_metakocka`.
     pub operation: String,
     pub message: String,
+    /// What went wrong, secrets redacted.
     pub details: Value,
+    /// `open` or `resolved`.
+    #[schema(value_type = String)]
     pub status: ErrorStatus,
     pub resolution_notes: Option<String>,
     pub resolved_by: Option<UserId>,

@@ -27,7 +27,7 @@ use uuid::Uuid;
 pub const RRF_K: f32 = 60.0;
 
 /// Where a chunk's facts come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Crm,

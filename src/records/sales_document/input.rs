@@ -7,6 +7,7 @@ use super::{DocStatus, DocType, DocumentFieldError};
 use crate::domain::FieldError;
 use crate::records::{
     check_places, letter_code, optional_text, parse_decimal, product::PRICE_PLACES, required_text,
+    schema,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -21,42 +22,58 @@ pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false
 /// Decimal places of a quantity (Metakocka keeps four).
 pub const QUANTITY_PLACES: u32 = 4;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SalesDocumentInput {
     /// `sales_order`, `sales_offer` or `sales_bill_domestic`.
+    #[schema(value_type = DocType)]
     pub doc_type: String,
+    /// Unique within the company and document type when given.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub number: Option<String>,
+    /// One of the company's contacts (400 naming `contact_id` otherwise).
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub contact_id: String,
     /// `YYYY-MM-DD`; today (UTC) unless given.
     #[serde(default)]
+    #[schema(format = Date, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub doc_date: Option<String>,
     /// `draft` unless given.
     #[serde(default)]
+    #[schema(value_type = Option<DocStatus>)]
     pub status: Option<String>,
     /// Three letters; `EUR` unless given.
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z]{3}$")]
     pub currency: Option<String>,
+    #[schema(min_items = 1, max_items = 500)]
     pub lines: Vec<LineInput>,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
 }
 
 /// One line of the body. Decimals are raw JSON, so a number never passes through `f64`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
+    /// One of the company's products (400 naming `lines[i].product_id` otherwise).
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     pub product_id: String,
+    #[schema(schema_with = schema::quantity)]
     pub quantity: Box<RawValue>,
     /// The product's price unless given.
     #[serde(default)]
+    #[schema(schema_with = schema::optional_price, required = false)]
     pub unit_price: Option<Box<RawValue>>,
     /// 0 unless given.
     #[serde(default)]
+    #[schema(schema_with = schema::optional_percentage, required = false)]
     pub discount_percent: Option<Box<RawValue>>,
     /// The product's VAT rate unless given.
     #[serde(default)]
+    #[schema(schema_with = schema::optional_percentage, required = false)]
     pub vat_rate: Option<Box<RawValue>>,
 }
 

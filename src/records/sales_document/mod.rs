@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use totals::Totals;
 
 /// The document types of Metakocka's `doc_type` that crm-mind keeps (issue 5, item 4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocType {
     SalesOrder,
@@ -56,7 +56,7 @@ impl DocType {
 
 /// Where a document stands in crm-mind. Metakocka's own status texts are free-form per
 /// company (`"Novo naročilo"`), so the sync maps them onto these rather than the reverse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocStatus {
     Draft,
@@ -102,7 +102,7 @@ impl DocStatus {
 /// document is saved, so the document still reads as it was issued after the product is
 /// renamed. This serde form is also how both engines store a line (SQLite: a JSON array
 /// column; MongoDB: an embedded array), decimals as strings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SalesDocumentLine {
     pub product_id: String,
     pub code: String,
@@ -119,7 +119,7 @@ pub struct SalesDocumentLine {
 }
 
 /// A stored sales document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SalesDocument {
     pub id: String,
     pub company_id: CompanyId,

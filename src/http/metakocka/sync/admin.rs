@@ -17,7 +17,11 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RunsQuery {
+    /// `product`, `contact` or `sales_document`; every kind when left out.
+    #[param(pattern = "^(product|contact|sales_document)$")]
     kind: Option<String>,
+    /// At most this many (default 50; 0 reads 1, more than 200 reads 200).
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     limit: Option<u32>,
 }
 
@@ -171,9 +175,30 @@ fn settings_answer(all: &[crate::metakocka::sync::model::SyncSettings]) -> Value
 #[serde(deny_unknown_fields)]
 pub struct SettingsChange {
     auto: Option<bool>,
+    /// 5 to 10080 (a week).
+    #[serde(default, deserialize_with = "crate::http::openapi::whole::optional")]
+    #[schema(minimum = 5, maximum = 10080)]
     interval_minutes: Option<u32>,
+    /// `to`, `from` or `both`.
+    #[schema(pattern = "^(to|from|both)$")]
     direction: Option<String>,
+    /// `crm_wins`, `metakocka_wins`, `newest_wins` or `manual`.
+    #[schema(pattern = "^(crm_wins|metakocka_wins|newest_wins|manual)$")]
     conflict_rule: Option<String>,
+}
+
+/// The body of `PUT .../settings`: the changes of each kind named (for the schema only; the
+/// handler reads a map and refuses another key).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsChanges {
+    #[schema(nullable = false)]
+    product: Option<SettingsChange>,
+    #[schema(nullable = false)]
+    contact: Option<SettingsChange>,
+    #[schema(nullable = false)]
+    sales_document: Option<SettingsChange>,
 }
 
 /// `PUT .../settings {"product": {...}, "contact": {...}}`.
@@ -181,7 +206,7 @@ pub struct SettingsChange {
     put,
     path = "/api/integrations/metakocka/settings",
     tag = "metakocka-sync",
-    request_body(content = BTreeMap<String, SettingsChange>, description = "changes by kind: `product`, `contact`, `sales_document`"),
+    request_body(content = SettingsChanges, description = "changes by kind"),
     responses(
         (status = 200, description = "`{settings}` after the change", body = super::super::super::openapi::JsonObject),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
@@ -239,6 +264,7 @@ pub async fn save_settings(
 #[into_params(parameter_in = Query)]
 pub struct ConflictsQuery {
     /// `open` (the default) or `all`.
+    #[param(pattern = "^(open|all)$")]
     status: Option<String>,
 }
 
@@ -281,7 +307,9 @@ pub async fn conflicts(
 #[schema(as = ConflictResolveBody)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
+    /// `crm` or `metakocka`: whose version wins.
     #[serde(rename = "use")]
+    #[schema(pattern = "^(crm|metakocka)$")]
     side: String,
 }
 

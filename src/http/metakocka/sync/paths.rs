@@ -21,7 +21,7 @@ macro_rules! push_one {
             post,
             path = $path,
             tag = "metakocka-sync",
-            request_body(content = Option<SyncBody>, description = "`{\"product_id\" | \"contact_id\" | \"document_id\": ...}`", content_type = "application/json"),
+            request_body(content = super::ProductSyncBody, description = "`{\"product_id\": ...}`", content_type = "application/json"),
             responses(
                 (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
                 (status = 400, response = BadRequest),
@@ -110,7 +110,7 @@ macro_rules! pull_one {
             post,
             path = $path,
             tag = "metakocka-sync",
-            request_body(content = Option<SyncBody>, description = "`{\"mk_id\": ...}`", content_type = "application/json"),
+            request_body(content = super::MkIdSyncBody, description = "`{\"mk_id\": ...}`", content_type = "application/json"),
             responses(
                 (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
                 (status = 400, response = BadRequest),

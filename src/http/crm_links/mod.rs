@@ -2,76 +2,26 @@
 //! integration guide documents them. Requests are read leniently (every field optional) and
 //! then checked, so that a missing field gets a message naming it.
 
+mod answers;
+
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery, Caller};
+use super::openapi::patterns;
 use crate::dashboard::{NewCrmLink, parse_page_id};
-use crate::domain::crm_link::{self, HeaderSecret};
+use crate::domain::crm_link;
 use crate::domain::{Channel, CrmLink, CrmLinkDraft, CrmLinkType, FieldError, Page};
+use answers::{
+    AllLinks, CrmLinkView, LinkAdded, LinkList, LinksDeleted, PageLinks, StatusChanged,
+    WebhookSetup, views,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
-
-/// What responses show instead of an API key or a credential header value.
-const MASK: &str = "***";
-
-#[derive(Serialize)]
-pub struct CrmLinkView {
-    id: String,
-    name: String,
-    url: String,
-    #[serde(rename = "type")]
-    link_type: CrmLinkType,
-    channels: Vec<Channel>,
-    api_key: Option<&'static str>,
-    headers: BTreeMap<String, String>,
-    description: Option<String>,
-    is_active: bool,
-    refresh_minutes: Option<u32>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl From<&CrmLink> for CrmLinkView {
-    fn from(link: &CrmLink) -> Self {
-        let headers = link
-            .headers
-            .iter()
-            .map(|h| {
-                let value = match &h.value {
-                    // Plain values of credential-like names (stored before a rule change) stay masked too.
-                    HeaderSecret::Plain(v) if !crm_link::is_credential_header(&h.name) => v.clone(),
-                    _ => MASK.to_owned(),
-                };
-                (h.name.clone(), value)
-            })
-            .collect();
-        Self {
-            id: link.id.to_string(),
-            name: link.name.clone(),
-            url: link.url.clone(),
-            link_type: link.link_type,
-            channels: link.channels.clone(),
-            api_key: link.api_key.as_ref().map(|_| MASK),
-            headers,
-            description: link.description.clone(),
-            is_active: link.is_active,
-            refresh_minutes: link.refresh_minutes,
-            created_at: link.created_at,
-            updated_at: link.updated_at,
-        }
-    }
-}
-
-fn views<'a>(links: impl IntoIterator<Item = &'a CrmLink>) -> Vec<CrmLinkView> {
-    links.into_iter().map(CrmLinkView::from).collect()
-}
 
 fn required<T>(value: Option<T>, field: &'static str) -> Result<T, FieldError> {
     value.ok_or_else(|| FieldError::new(field, "is required"))
@@ -80,9 +30,11 @@ fn required<T>(value: Option<T>, field: &'static str) -> Result<T, FieldError> {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Required: the page whose links to list.
+    /// The page whose links to list.
+    #[param(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
-    /// `facebook`, `messenger` or `legacy`; all channels when left out.
+    /// `facebook` or `messenger`; all channels when left out or empty.
+    #[param(pattern = "^(facebook|messenger)?$")]
     channel: Option<String>,
 }
 
@@ -94,7 +46,7 @@ pub struct ListQuery {
         ListQuery,
     ),
     responses(
-        (status = 200, description = "the page's links: `{crm_links, page_id, channel, total, active_count, inactive_count}`", body = super::openapi::JsonObject),
+        (status = 200, description = "the page's links", body = LinkList),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -106,7 +58,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LinkList>, ApiError> {
     let page_id = parse_page_id(&required(query.page_id, "page_id")?)?;
     let channel = query
         .channel
@@ -119,30 +71,70 @@ pub async fn list(
         None => page.all_links().collect(),
     };
     let active = links.iter().filter(|l| l.is_active).count();
-    Ok(Json(json!({
-        "crm_links": views(links.iter().copied()),
-        "page_id": page_id,
-        "channel": channel,
-        "total": links.len(),
-        "active_count": active,
-        "inactive_count": links.len() - active,
-    })))
+    Ok(Json(LinkList {
+        crm_links: views(links.iter().copied()),
+        page_id,
+        channel,
+        total: links.len(),
+        active_count: active,
+        inactive_count: links.len() - active,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct AddBody {
+    #[schema(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// Repeats count once.
+    #[schema(required = true, value_type = Vec<Channel>, min_items = 1)]
     channels: Option<Vec<String>>,
+    /// Trimmed.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 200, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     name: Option<String>,
+    /// `http` or `https` with a host (a link of type `file` may also name `file:///path`).
+    #[schema(required = true, value_type = String, pattern = r"^https?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][!-~]*)?$")]
     url: Option<String>,
+    /// `api`, `webhook`, `database` or `file`; `api` unless given (or empty).
     #[serde(rename = "type")]
+    #[schema(pattern = "^(api|webhook|database|file)?$")]
     link_type: Option<String>,
+    /// Sealed at rest and never shown again (answers say `***`).
     #[schema(value_type = Option<String>, format = Password)]
     api_key: Option<SecretString>,
+    /// Sent with each fetch; credential-like ones are sealed and masked.
+    #[schema(schema_with = headers_schema)]
     headers: Option<BTreeMap<String, String>>,
+    #[schema(max_length = 2000)]
     description: Option<String>,
+    #[schema(required = true, value_type = bool)]
     is_active: Option<bool>,
+    /// Minutes between fetches, 1 to 10080 (a week).
+    #[serde(default, deserialize_with = "super::openapi::whole::optional")]
+    #[schema(minimum = 1, maximum = 10080)]
     refresh_minutes: Option<i64>,
+}
+
+/// At most 50 headers, each a valid HTTP header name and value; or `null` for none.
+fn headers_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+    let headers = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(patterns::HEADER_NAME)),
+        ))
+        .additional_properties(Some(AdditionalProperties::RefOr(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(patterns::HEADER_VALUE))
+                .into(),
+        )))
+        .max_properties(Some(50));
+    OneOfBuilder::new()
+        .item(headers)
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
 }
 
 impl AddBody {
@@ -184,7 +176,7 @@ impl AddBody {
     tag = "crm-links",
     request_body = AddBody,
     responses(
-        (status = 201, description = "added: `{message, crm_link, channels, page_id}`, and `webhook` (with its secret, shown once) for a webhook link", body = super::openapi::JsonObject),
+        (status = 201, description = "added; a webhook link also gets `webhook`, with its secret shown this once", body = LinkAdded),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
@@ -200,37 +192,49 @@ pub async fn add(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<AddBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<LinkAdded>), ApiError> {
     caller.require_admin()?;
     let new = body.parse()?;
     let page_id = new.page_id.clone();
     let added = state.dashboard.add_crm_link(caller.company(), new).await?;
     let link = &added.link;
     tracing::info!(page_id = %page_id, url = %link.url, "CRM link added successfully");
-    let mut body = json!({
-        "message": "CRM link added successfully",
-        "crm_link": CrmLinkView::from(link),
-        "channels": link.channels,
-        "page_id": page_id,
+    // Shown this once: only its sealed form is stored.
+    let webhook = added.webhook_secret.as_ref().map(|secret| WebhookSetup {
+        url: format!("/api/crm-links/webhook/{}", link.id),
+        secret: secret.expose_secret().to_owned(),
+        signature_header: "X-CRM-Signature-256",
+        note: "Sign each push with HMAC-SHA256 of the raw body using this secret, sent as sha256=<hex>. The secret is shown only now.",
     });
-    if let Some(secret) = &added.webhook_secret {
-        // Shown this once: only its sealed form is stored.
-        body["webhook"] = json!({
-            "url": format!("/api/crm-links/webhook/{}", link.id),
-            "secret": secret.expose_secret(),
-            "signature_header": "X-CRM-Signature-256",
-            "note": "Sign each push with HMAC-SHA256 of the raw body using this secret, sent as sha256=<hex>. The secret is shown only now.",
-        });
-    }
+    let body = LinkAdded {
+        message: "CRM link added successfully",
+        crm_link: CrmLinkView::from(link),
+        channels: link.channels.clone(),
+        page_id,
+        webhook,
+    };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-/// The body of status and delete requests: which link, on which channels.
+/// The body of a delete request: which link, on which channels.
 #[derive(Deserialize, ToSchema)]
 pub struct LinkSelector {
+    #[schema(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// The link's URL as it was added (trimmed).
+    #[schema(required = true, value_type = String, min_length = 1, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     url: Option<String>,
+    #[schema(required = true, value_type = Vec<Channel>, min_items = 1)]
     channels: Option<Vec<String>>,
+}
+
+/// The body of a status change: which link, on which channels, and its new state.
+#[derive(Deserialize, ToSchema)]
+pub struct StatusChange {
+    #[serde(flatten)]
+    #[schema(inline)]
+    link: LinkSelector,
+    #[schema(required = true, value_type = bool)]
     is_active: Option<bool>,
 }
 
@@ -262,9 +266,9 @@ impl LinkSelector {
     put,
     path = "/api/dashboard/crm-links/status",
     tag = "crm-links",
-    request_body = LinkSelector,
+    request_body = StatusChange,
     responses(
-        (status = 200, description = "`{message, updated_count, url, channels, is_active}`", body = super::openapi::JsonObject),
+        (status = 200, description = "the links changed", body = StatusChanged),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
@@ -279,10 +283,10 @@ impl LinkSelector {
 pub async fn set_status(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<LinkSelector>,
-) -> Result<Json<Value>, ApiError> {
+    ApiJson(body): ApiJson<StatusChange>,
+) -> Result<Json<StatusChanged>, ApiError> {
     caller.require_admin()?;
-    let selected = body.parse()?;
+    let selected = body.link.parse()?;
     let is_active = required(body.is_active, "is_active")?;
     let updated = state
         .dashboard
@@ -294,13 +298,13 @@ pub async fn set_status(
             is_active,
         )
         .await?;
-    Ok(Json(json!({
-        "message": "CRM link status updated successfully",
-        "updated_count": updated.count,
-        "url": selected.url,
-        "channels": selected.channels,
-        "is_active": is_active,
-    })))
+    Ok(Json(StatusChanged {
+        message: "CRM link status updated successfully",
+        updated_count: updated.count,
+        url: selected.url,
+        channels: selected.channels,
+        is_active,
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
@@ -310,7 +314,7 @@ pub async fn set_status(
     tag = "crm-links",
     request_body = LinkSelector,
     responses(
-        (status = 200, description = "`{message, deleted_count, url, channels}`", body = super::openapi::JsonObject),
+        (status = 200, description = "the links deleted", body = LinksDeleted),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
@@ -326,7 +330,7 @@ pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<LinkSelector>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LinksDeleted>, ApiError> {
     caller.require_admin()?;
     let selected = body.parse()?;
     let deleted = state
@@ -338,12 +342,12 @@ pub async fn remove(
             &selected.channels,
         )
         .await?;
-    Ok(Json(json!({
-        "message": "CRM link deleted successfully",
-        "deleted_count": deleted.count,
-        "url": selected.url,
-        "channels": selected.channels,
-    })))
+    Ok(Json(LinksDeleted {
+        message: "CRM link deleted successfully",
+        deleted_count: deleted.count,
+        url: selected.url,
+        channels: selected.channels,
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company()))]
@@ -352,37 +356,27 @@ pub async fn remove(
     path = "/api/dashboard/crm-links/all",
     tag = "crm-links",
     responses(
-        (status = 200, description = "every page's links: `{company_id, company_name, pages_data, total_pages, total_crm_links, total_active, total_inactive}`", body = super::openapi::JsonObject),
+        (status = 200, description = "every page's links", body = AllLinks),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
-pub async fn all(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn all(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<AllLinks>, ApiError> {
     let (company_name, pages) = state.dashboard.all_crm_links(caller.company()).await?;
-    let pages_data: Vec<Value> = pages.iter().map(page_summary).collect();
     let total_active: usize = pages.iter().map(Page::active_count).sum();
     let total_inactive: usize = pages.iter().map(Page::inactive_count).sum();
-    Ok(Json(json!({
-        "company_id": caller.company(),
-        "company_name": company_name,
-        "pages_data": pages_data,
-        "total_pages": pages.len(),
-        "total_crm_links": total_active + total_inactive,
-        "total_active": total_active,
-        "total_inactive": total_inactive,
-    })))
-}
-
-fn page_summary(page: &Page) -> Value {
-    json!({
-        "page_id": page.page_id,
-        "page_name": page.page_name,
-        "facebook_crm_links": views(&page.facebook_crm_links),
-        "messenger_crm_links": views(&page.messenger_crm_links),
-        "legacy_crm_links": views(&page.legacy_crm_links),
-        "total_active": page.active_count(),
-        "total_inactive": page.inactive_count(),
-    })
+    Ok(Json(AllLinks {
+        company_id: caller.company().clone(),
+        company_name,
+        pages_data: pages.iter().map(PageLinks::from).collect(),
+        total_pages: pages.len(),
+        total_crm_links: total_active + total_inactive,
+        total_active,
+        total_inactive,
+    }))
 }

@@ -3,6 +3,8 @@
 //! `GET /api/dashboard/conversations`, `POST /api/dashboard/conversations/{page_id}/{psid}/pause`
 //! and `/resume`, and `PUT /api/dashboard/pages/{page_id}/reply-settings`.
 
+mod views;
+
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery, Caller};
@@ -14,8 +16,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
+use views::{ConversationList, ConversationView, ReplyList, ReplySettingsView};
 
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
@@ -23,8 +25,13 @@ const MAX_LIMIT: u32 = 500;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReplyParams {
+    /// One of the company's pages; all of them when left out.
+    #[param(pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    #[param(value_type = Option<ReplyStatus>)]
     status: Option<String>,
+    /// At most this many (default 50; 0 reads 1, more than 500 reads 500).
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     limit: Option<u32>,
 }
 
@@ -56,7 +63,7 @@ async fn own_page(
         ReplyParams,
     ),
     responses(
-        (status = 200, description = "`{total, replies}`, newest first", body = super::openapi::JsonObject),
+        (status = 200, description = "the replies, newest first", body = ReplyList),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -68,7 +75,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<ReplyParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReplyList>, ApiError> {
     let status = params
         .status
         .as_deref()
@@ -87,7 +94,10 @@ pub async fn list(
             limit: limit(params.limit),
         })
         .await?;
-    Ok(Json(json!({ "total": replies.len(), "replies": replies })))
+    Ok(Json(ReplyList {
+        total: replies.len(),
+        replies,
+    }))
 }
 
 #[tracing::instrument(skip_all, fields(company = %caller.company(), reply = %id))]
@@ -99,7 +109,7 @@ pub async fn list(
         ("id" = String, Path, description = "the reply's id"),
     ),
     responses(
-        (status = 202, description = "queued again: the reply", body = super::openapi::JsonObject),
+        (status = 202, description = "queued again: the reply", body = OutboxReply),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 409, description = "only failed and needs_review replies can be sent again (`not_retryable`)", body = super::error::ErrorBody),
@@ -138,7 +148,11 @@ pub async fn retry(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConversationParams {
+    /// One of the company's pages; all of them when left out.
+    #[param(pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// At most this many (default 50; 0 reads 1, more than 500 reads 500).
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     limit: Option<u32>,
 }
 
@@ -151,7 +165,7 @@ pub struct ConversationParams {
         ConversationParams,
     ),
     responses(
-        (status = 200, description = "`{total, conversations}`, each with `paused`", body = super::openapi::JsonObject),
+        (status = 200, description = "the conversations, each with `paused`", body = ConversationList),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -163,7 +177,7 @@ pub async fn conversations(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<ConversationParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConversationList>, ApiError> {
     let page_id = match params.page_id.as_deref() {
         Some(page_id) => Some(own_page(&state, caller.company(), page_id).await?),
         None => None,
@@ -173,17 +187,14 @@ pub async fn conversations(
         .store
         .list_conversations(caller.company(), page_id.as_ref(), limit(params.limit))
         .await?;
-    let views: Vec<Value> = conversations
-        .iter()
-        .map(|c| {
-            let mut view = serde_json::to_value(c).unwrap_or_default();
-            view["paused"] = json!(c.is_paused(now));
-            view
-        })
+    let conversations: Vec<ConversationView> = conversations
+        .into_iter()
+        .map(|c| ConversationView::new(c, now))
         .collect();
-    Ok(Json(
-        json!({ "total": views.len(), "conversations": views }),
-    ))
+    Ok(Json(ConversationList {
+        total: conversations.len(),
+        conversations,
+    }))
 }
 
 /// A dashboard pause lasts until someone resumes it: the last day every engine can store.
@@ -197,11 +208,11 @@ fn until_resumed() -> DateTime<Utc> {
     path = "/api/dashboard/conversations/{page_id}/{psid}/pause",
     tag = "replies",
     params(
-        ("page_id" = String, Path, description = "the Facebook page id"),
-        ("psid" = String, Path, description = "the page-scoped id of the person"),
+        ("page_id" = String, Path, description = "the Facebook page id", pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$"),
+        ("psid" = String, Path, description = "the page-scoped id of the person", max_length = 64, pattern = r"\S|[\x1c-\x1f\uFEFF]"),
     ),
     responses(
-        (status = 200, description = "the conversation, `paused: true`: the bot stays silent until resumed", body = super::openapi::JsonObject),
+        (status = 200, description = "the conversation, `paused: true`: the bot stays silent until resumed", body = ConversationView),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -213,7 +224,7 @@ pub async fn pause(
     state: State<AppState>,
     caller: Caller,
     path: Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConversationView>, ApiError> {
     set_pause(state, caller, path, Some(until_resumed())).await
 }
 
@@ -223,11 +234,11 @@ pub async fn pause(
     path = "/api/dashboard/conversations/{page_id}/{psid}/resume",
     tag = "replies",
     params(
-        ("page_id" = String, Path, description = "the Facebook page id"),
-        ("psid" = String, Path, description = "the page-scoped id of the person"),
+        ("page_id" = String, Path, description = "the Facebook page id", pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$"),
+        ("psid" = String, Path, description = "the page-scoped id of the person", max_length = 64, pattern = r"\S|[\x1c-\x1f\uFEFF]"),
     ),
     responses(
-        (status = 200, description = "the conversation, `paused: false`", body = super::openapi::JsonObject),
+        (status = 200, description = "the conversation, `paused: false`", body = ConversationView),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -239,7 +250,7 @@ pub async fn resume(
     state: State<AppState>,
     caller: Caller,
     path: Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConversationView>, ApiError> {
     set_pause(state, caller, path, None).await
 }
 
@@ -248,10 +259,10 @@ async fn set_pause(
     caller: Caller,
     Path((page_id, psid)): Path<(String, String)>,
     until: Option<DateTime<Utc>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConversationView>, ApiError> {
     let page_id = own_page(&state, caller.company(), &page_id).await?;
     let psid = psid.trim();
-    if psid.is_empty() || psid.len() > 64 {
+    if psid.is_empty() || psid.chars().count() > 64 {
         return Err(
             FieldError::new("psid", "must be a page-scoped id of 1 to 64 characters").into(),
         );
@@ -267,14 +278,13 @@ async fn set_pause(
             until.map(|_| "manual"),
         )
         .await?;
-    let paused = conversation.is_paused(Utc::now());
-    let mut view = serde_json::to_value(&conversation).unwrap_or_default();
-    view["paused"] = json!(paused);
-    Ok(Json(view))
+    Ok(Json(ConversationView::new(conversation, Utc::now())))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReplySettingsBody {
+    /// Left as it is when left out.
+    #[schema(value_type = Option<CommentPolicy>)]
     comment_policy: Option<String>,
     answer_comment_replies: Option<bool>,
 }
@@ -285,11 +295,11 @@ pub struct ReplySettingsBody {
     path = "/api/dashboard/pages/{page_id}/reply-settings",
     tag = "replies",
     params(
-        ("page_id" = String, Path, description = "the Facebook page id"),
+        ("page_id" = String, Path, description = "the Facebook page id", pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$"),
     ),
     request_body = ReplySettingsBody,
     responses(
-        (status = 200, description = "`{page_id, comment_policy, answer_comment_replies, token_status}`", body = super::openapi::JsonObject),
+        (status = 200, description = "the page's reply settings", body = ReplySettingsView),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
@@ -306,7 +316,7 @@ pub async fn update_settings(
     caller: Caller,
     Path(page_id): Path<String>,
     ApiJson(body): ApiJson<ReplySettingsBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReplySettingsView>, ApiError> {
     caller.require_admin()?;
     let policy = body
         .comment_policy
@@ -323,10 +333,14 @@ pub async fn update_settings(
             body.answer_comment_replies,
         )
         .await?;
-    Ok(Json(json!({
-        "page_id": page.page_id,
-        "comment_policy": page.reply.comment_policy.as_str(),
-        "answer_comment_replies": page.reply.answer_comment_replies,
-        "token_status": if page.reply.token_invalid_at.is_some() { "invalid" } else { "valid" },
-    })))
+    Ok(Json(ReplySettingsView {
+        page_id: page.page_id,
+        comment_policy: page.reply.comment_policy.as_str(),
+        answer_comment_replies: page.reply.answer_comment_replies,
+        token_status: if page.reply.token_invalid_at.is_some() {
+            "invalid"
+        } else {
+            "valid"
+        },
+    }))
 }

@@ -1,6 +1,8 @@
 //! Retrieval routes: search a page's knowledge, see each link's documents and runs, sync
 //! now, and the endpoint CRMs push webhook-type links' data to.
 
+mod answers;
+
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery, Caller, RawBody};
@@ -13,12 +15,12 @@ use crate::rag::index::{ChunkFilter, Source};
 use crate::rag::search::SearchError;
 use crate::rag::sync::StartError;
 use crate::store::SyncRunQuery;
+use answers::{DocumentsAnswer, PushAnswer, RunsAnswer, SearchAnswer, SyncAnswer};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 /// The largest body a CRM may push to a webhook link (the fetch limit's default).
@@ -45,9 +47,16 @@ fn required<T>(value: Option<T>, field: &'static str) -> Result<T, FieldError> {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    #[param(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// `facebook` or `messenger`; both when left out or empty.
+    #[param(pattern = "^(facebook|messenger)?$")]
     channel: Option<String>,
+    /// What to look for.
+    #[param(required = true, value_type = String, pattern = r"\S|[\x1c-\x1f\uFEFF]")]
     q: Option<String>,
+    /// How many hits at most (default 5).
+    #[param(value_type = Option<u32>, format = Int64, minimum = 0, maximum = 4294967295_u32)]
     k: Option<usize>,
 }
 
@@ -60,7 +69,7 @@ pub struct SearchParams {
         SearchParams,
     ),
     responses(
-        (status = 200, description = "`{hits}`, best first", body = super::openapi::JsonObject),
+        (status = 200, description = "the hits, best first", body = SearchAnswer),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -73,7 +82,7 @@ pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SearchAnswer>, ApiError> {
     let page_id = parse_page_id(&required(params.page_id, "page_id")?)?;
     let q = required(params.q, "q")?;
     if q.trim().is_empty() {
@@ -87,13 +96,16 @@ pub async fn search(
     let hits = retrieval(&state)?
         .search(filter, &q, params.k.unwrap_or(DEFAULT_K))
         .await?;
-    Ok(Json(json!({ "hits": hits })))
+    Ok(Json(SearchAnswer { hits }))
 }
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DetailsParams {
+    #[param(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// `crm`, the only source there is (the default).
+    #[param(pattern = "^(crm)?$")]
     source: Option<String>,
 }
 
@@ -106,7 +118,7 @@ pub struct DetailsParams {
         DetailsParams,
     ),
     responses(
-        (status = 200, description = "`{page_id, source, total_chunks, links}`", body = super::openapi::JsonObject),
+        (status = 200, description = "each link's status, chunks and last run", body = DocumentsAnswer),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -119,7 +131,7 @@ pub async fn documents(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<DetailsParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DocumentsAnswer>, ApiError> {
     let page_id = parse_page_id(&required(params.page_id, "page_id")?)?;
     match params.source.as_deref() {
         None | Some("") | Some("crm") => {}
@@ -136,19 +148,23 @@ pub async fn documents(
         .link_documents(caller.company(), &page)
         .await?;
     let total: u64 = links.iter().map(|l| l.chunk_count).sum();
-    Ok(Json(json!({
-        "page_id": page_id,
-        "source": Source::Crm,
-        "total_chunks": total,
-        "links": links,
-    })))
+    Ok(Json(DocumentsAnswer {
+        page_id,
+        source: Source::Crm,
+        total_chunks: total,
+        links,
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RunsParams {
+    #[param(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
+    /// One link's runs; every link's when left out or empty.
     link_id: Option<String>,
+    /// 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -161,7 +177,7 @@ pub struct RunsParams {
         RunsParams,
     ),
     responses(
-        (status = 200, description = "`{page_id, runs}`, newest first", body = super::openapi::JsonObject),
+        (status = 200, description = "the runs, newest first", body = RunsAnswer),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -173,7 +189,7 @@ pub async fn runs(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<RunsParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunsAnswer>, ApiError> {
     let page_id = parse_page_id(&required(params.page_id, "page_id")?)?;
     state.dashboard.page(caller.company(), &page_id).await?;
     let limit = params.limit.unwrap_or(DEFAULT_RUNS);
@@ -189,12 +205,13 @@ pub async fn runs(
             limit,
         })
         .await?;
-    Ok(Json(json!({ "page_id": page_id, "runs": runs })))
+    Ok(Json(RunsAnswer { page_id, runs }))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[schema(as = CrmSyncBody)]
 pub struct SyncBody {
+    #[schema(required = true, value_type = String, pattern = r"^[^\s\x00-\x1f\x7f-\x9f%/?#]{1,64}$")]
     page_id: Option<String>,
     /// One link's url; without it, every active link of the page.
     url: Option<String>,
@@ -207,7 +224,7 @@ pub struct SyncBody {
     tag = "retrieval",
     request_body = SyncBody,
     responses(
-        (status = 200, description = "`{message, page_id, runs}`", body = super::openapi::JsonObject),
+        (status = 200, description = "the runs it made", body = SyncAnswer),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
@@ -224,7 +241,7 @@ pub async fn sync_now(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<SyncBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SyncAnswer>, ApiError> {
     caller.require_admin()?;
     let page_id = parse_page_id(&required(body.page_id, "page_id")?)?;
     let retrieval = retrieval(&state)?;
@@ -251,11 +268,11 @@ pub async fn sync_now(
         .iter()
         .filter(|r| r.outcome != SyncOutcome::Succeeded)
         .count();
-    Ok(Json(json!({
-        "message": format!("{} link(s) synced, {failed} not", runs.len() - failed),
-        "page_id": page_id,
-        "runs": runs,
-    })))
+    Ok(Json(SyncAnswer {
+        message: format!("{} link(s) synced, {failed} not", runs.len() - failed),
+        page_id,
+        runs,
+    }))
 }
 
 /// `POST /api/crm-links/webhook/{link_id}`: a CRM pushes a webhook link's data, signed with
@@ -270,7 +287,7 @@ pub async fn sync_now(
     ),
     request_body(content = super::openapi::JsonObject, description = "the CRM's data: JSON, or CSV/XML/text by Content-Type", content_type = "application/json"),
     responses(
-        (status = 200, description = "ingested: `{run}`", body = super::openapi::JsonObject),
+        (status = 200, description = "ingested", body = PushAnswer),
         (status = 503, description = "`{run}` of a failed ingest, or retrieval is not running (then the error shape)", body = super::openapi::JsonObject),
         (status = 401, description = "missing or wrong `X-CRM-Signature-256`", body = super::error::ErrorBody),
         (status = 404, response = super::openapi::responses::NotFound),
@@ -284,7 +301,7 @@ pub async fn push(
     Path(link_id): Path<String>,
     headers: HeaderMap,
     RawBody(body): RawBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<PushAnswer>), ApiError> {
     let link_id = LinkId::from(link_id);
     let unknown = || ApiError::not_found("no webhook CRM link with this id");
     let (company, page_id) = state
@@ -327,7 +344,7 @@ pub async fn push(
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    Ok((status, Json(json!({ "run": run }))))
+    Ok((status, Json(PushAnswer { run })))
 }
 
 impl From<StartError> for ApiError {

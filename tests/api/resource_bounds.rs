@@ -4,7 +4,7 @@
 //! axum's default of 2 MiB, except where a route sets its own: the webhook (1 MiB), a raw
 //! `.eml` upload (25 MiB) and a CRM push (50 MiB).
 
-use crate::helpers::{Engine, spawn_app};
+use crate::helpers::{Engine, error_of, spawn_app, spawn_app_with, text_message};
 use crate::openapi::operations;
 use reqwest::Method;
 use serde_json::Value;
@@ -48,6 +48,7 @@ async fn every_body_over_its_routes_limit_is_refused_with_413() {
         .unwrap();
     let mut checked = 0;
     let mut undocumented = Vec::new();
+    let mut busy_undocumented = Vec::new();
     for (method, path) in operations(&spec) {
         let operation = &spec["paths"][&path][&method];
         let Some(content) = operation["requestBody"]["content"].as_object() else {
@@ -55,6 +56,9 @@ async fn every_body_over_its_routes_limit_is_refused_with_413() {
         };
         let content_type = content.keys().next().expect("a media type").clone();
         let documented = operation["responses"].get("413").is_some();
+        if operation["responses"].get("503").is_none() {
+            busy_undocumented.push(format!("{method} {path}"));
+        }
         let limit = limit_of(&path);
         let url = path
             .replace("{link_id}", "00000000-0000-0000-0000-000000000000")
@@ -93,6 +97,40 @@ async fn every_body_over_its_routes_limit_is_refused_with_413() {
         undocumented.is_empty(),
         "the spec does not list 413 for {undocumented:?}"
     );
+    assert!(
+        busy_undocumented.is_empty(),
+        "the spec does not list 503 (the body budget) for {busy_undocumented:?}"
+    );
     assert!(checked >= 30, "only {checked} operations take a body");
     eprintln!("{checked} operations with a body: each refused one byte over its limit");
+}
+
+/// The bytes of bodies held at once have one budget over all routes
+/// (`CRM_MIND_HTTP_MAX_BODY_BYTES_IN_FLIGHT`); a body that does not fit is answered 503
+/// `server_busy` with `Retry-After`, and nothing of it is stored. (How memory behaves under a
+/// flood is measured by `benches/body_flood.rs`.)
+#[tokio::test]
+async fn a_body_past_the_budget_is_answered_503_and_nothing_of_it_is_stored() {
+    let app = spawn_app_with(Engine::Sqlite, |settings| {
+        settings.http_max_body_bytes_in_flight = 64 * 1024;
+    })
+    .await;
+    let (company, token) = app.company_with_admin("Shop").await;
+    assert_eq!(app.register_page(&token, "123456789").await.status(), 201);
+
+    // Under the webhook's own 1 MiB limit, over the whole budget.
+    let big = text_message("123456789", "m_big", &"x".repeat(200 * 1024));
+    let response = app.post_webhook(&big).await;
+    let retry_after = response.headers().get("retry-after").cloned();
+    assert_eq!(error_of(response).await.0, 503);
+    assert_eq!(retry_after.unwrap(), "1");
+    assert!(
+        app.inbox(&company).await.is_empty(),
+        "the refused event is not stored"
+    );
+
+    // The budget is whole again once that request is answered.
+    let small = text_message("123456789", "m_small", "Do you ship to Ljubljana?");
+    assert_eq!(app.post_webhook(&small).await.status(), 200);
+    assert_eq!(app.inbox(&company).await.len(), 1);
 }

@@ -45,6 +45,7 @@ pub const BEARER: &str = "bearer";
             responses::Forbidden,
             responses::NotFound,
             responses::PayloadTooLarge,
+            responses::ServerBusy,
             responses::UnsupportedMediaType,
             responses::Internal,
         )
@@ -99,8 +100,33 @@ pub fn spec() -> &'static utoipa::openapi::OpenApi {
         // The title is ours; the version is the crate's, so the contract names the release.
         spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
         name_operations(&mut spec);
+        busy_when_bodies_are_at_their_budget(&mut spec);
         spec
     })
+}
+
+/// Every operation that takes a body may be answered 503 `server_busy` by
+/// [`crate::http::body_budget`], which sits in front of all of them; an operation whose own
+/// attribute names a 503 keeps its description.
+fn busy_when_bodies_are_at_their_budget(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr};
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if operation.request_body.is_some() {
+                operation
+                    .responses
+                    .responses
+                    .entry("503".to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ServerBusy")));
+            }
+        }
+    }
 }
 
 /// Gives each operation an id from its method and path (`get_api_products_id`): utoipa takes

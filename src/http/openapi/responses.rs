@@ -26,6 +26,11 @@ pub struct NotFound(pub ErrorBody);
 #[derive(ToResponse)]
 pub struct PayloadTooLarge(pub ErrorBody);
 
+/// The request bodies the service holds at once are at their budget; try again after the
+/// `Retry-After` seconds (`code` `server_busy`). Any operation that takes a body may answer it.
+#[derive(ToResponse)]
+pub struct ServerBusy(pub ErrorBody);
+
 /// The body is not sent as `Content-Type: application/json` (`code`
 /// `unsupported_media_type`).
 #[derive(ToResponse)]

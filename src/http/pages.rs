@@ -70,12 +70,10 @@ impl From<&Page> for PageView {
         (status = 201, description = "registered", body = PageView),
         (status = 200, description = "already registered by this company; name and token updated", body = PageView),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 409, description = "the page belongs to another company (`conflict`)", body = super::error::ErrorBody),
         (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -109,8 +107,6 @@ pub async fn register(
     tag = "pages",
     responses(
         (status = 200, description = "the company's pages", body = PageList),
-        (status = 401, response = super::openapi::responses::Unauthorized),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -137,11 +133,9 @@ pub async fn list(
     responses(
         (status = 200, description = "deleted", body = PageDeleted),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

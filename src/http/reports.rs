@@ -104,7 +104,6 @@ macro_rules! report {
             responses(
                 (status = 200, description = "The report (JSON), or CSV with format=csv or Accept: text/csv", content((Report = "application/json"), (String = "text/csv"))),
                 (status = 400, response = crate::http::openapi::responses::BadRequest),
-                (status = 401, response = crate::http::openapi::responses::Unauthorized),
             ),
             security(("bearer" = [])),
         )]

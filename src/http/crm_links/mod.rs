@@ -48,9 +48,7 @@ pub struct ListQuery {
     responses(
         (status = 200, description = "the page's links", body = LinkList),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -178,13 +176,11 @@ impl AddBody {
     responses(
         (status = 201, description = "added; a webhook link also gets `webhook`, with its secret shown this once", body = LinkAdded),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
         (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -270,13 +266,11 @@ impl LinkSelector {
     responses(
         (status = 200, description = "the links changed", body = StatusChanged),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
         (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -316,13 +310,11 @@ pub async fn set_status(
     responses(
         (status = 200, description = "the links deleted", body = LinksDeleted),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
         (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -357,9 +349,7 @@ pub async fn remove(
     tag = "crm-links",
     responses(
         (status = 200, description = "every page's links", body = AllLinks),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

@@ -85,10 +85,8 @@ async fn customer(
     responses(
         (status = 200, description = "Products to suggest, best first", body = Recommendations),
         (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 404, response = crate::http::openapi::responses::NotFound),
         (status = 422, description = "The email's sender is not a known CRM contact", body = crate::http::error::ErrorBody),
-        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]
@@ -118,10 +116,8 @@ pub async fn recommendations(
     responses(
         (status = 200, description = "The customer's insights", body = Insights),
         (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 404, response = crate::http::openapi::responses::NotFound),
         (status = 422, description = "The email's sender is not a known CRM contact", body = crate::http::error::ErrorBody),
-        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]

@@ -20,9 +20,7 @@ use axum::extract::{Path, State};
     ),
     responses(
         (status = 200, description = "the email's context, each item with its source", body = EmailContext),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -45,9 +43,7 @@ pub async fn by_path(
     responses(
         (status = 200, description = "the email's context, each item with its source", body = EmailContext),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

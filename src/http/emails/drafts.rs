@@ -59,11 +59,9 @@ impl From<DraftError> for ApiError {
     responses(
         (status = 200, description = "the draft, stored with the email, with the facts it used and their sources", body = Draft),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
         (status = 502, description = "the chat model could not write a draft (`model_failed`)", body = super::super::error::ErrorBody),
         (status = 503, description = "the chat model is unavailable (`model_unavailable`)", body = super::super::error::ErrorBody),
     ),
@@ -115,11 +113,9 @@ pub async fn generate(
     responses(
         (status = 200, description = "the draft, stored with the email, with the facts it used and their sources", body = Draft),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
         (status = 502, description = "the chat model could not write a draft (`model_failed`)", body = super::super::error::ErrorBody),
         (status = 503, description = "the chat model is unavailable (`model_unavailable`)", body = super::super::error::ErrorBody),
     ),

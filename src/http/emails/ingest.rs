@@ -53,10 +53,8 @@ impl ToSchema for NewEmail {}
         (status = 201, description = "stored: the email, enriched", body = StoredEmail),
         (status = 200, description = "the `message_id` is known: the email stored before", body = StoredEmail),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -79,10 +77,8 @@ pub async fn create(
         (status = 201, description = "stored: the email, enriched", body = StoredEmail),
         (status = 200, description = "the `message_id` is known: the email stored before", body = StoredEmail),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, description = "not sent as `Content-Type: message/rfc822` (`unsupported_media_type`)", body = super::super::error::ErrorBody),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -151,8 +147,6 @@ pub struct ListParams {
     responses(
         (status = 200, description = "the company's emails, newest first", body = Page<StoredEmail>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -185,9 +179,7 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "the email", body = StoredEmail),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

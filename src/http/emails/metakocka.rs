@@ -44,11 +44,9 @@ pub struct LinkedEmails {
     responses(
         (status = 200, description = "what Metakocka knows now", body = EnrichmentAnswer),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -81,9 +79,7 @@ pub async fn enrich(
     responses(
         (status = 200, description = "what enrichment found; `enrichment` is null before it ran", body = EnrichmentAnswer),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -117,8 +113,6 @@ fn emails_json(items: Vec<StoredEmail>) -> Json<LinkedEmails> {
     ),
     responses(
         (status = 200, description = "the emails whose sender is this partner or contact", body = LinkedEmails),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -145,8 +139,6 @@ pub async fn emails_of_contact(
     ),
     responses(
         (status = 200, description = "the emails that mention this document", body = LinkedEmails),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

@@ -51,11 +51,9 @@ impl From<SendError> for ApiError {
         (status = 400, response = crate::http::openapi::responses::BadRequest),
         (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 404, response = crate::http::openapi::responses::NotFound),
         (status = 409, description = "No SMTP relay is configured, or the draft was sent already", body = crate::http::error::ErrorBody),
         (status = 502, description = "The relay refused; the failure is recorded on the draft", body = crate::http::error::ErrorBody),
-        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]

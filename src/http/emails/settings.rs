@@ -37,9 +37,7 @@ async fn answer(state: &AppState, caller: &Caller) -> Result<EmailSettingsAnswer
     tag = "emails",
     responses(
         (status = 200, description = "The settings", body = EmailSettingsAnswer),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 403, response = crate::http::openapi::responses::Forbidden),
-        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]
@@ -64,9 +62,7 @@ pub async fn show(
         (status = 400, response = crate::http::openapi::responses::BadRequest),
         (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 403, response = crate::http::openapi::responses::Forbidden),
-        (status = 500, response = crate::http::openapi::responses::Internal),
     ),
     security(("bearer" = []))
 )]

@@ -137,11 +137,9 @@ fn owner_for(caller: &Caller, scope: CredentialScope) -> Result<CredentialOwner,
     responses(
         (status = 200, description = "saved; the key masked", body = Saved),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, description = "`scope: organization` needs the admin role", body = super::super::error::ErrorBody),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -174,8 +172,6 @@ pub async fn save(
     tag = "metakocka",
     responses(
         (status = 200, description = "both levels, keys masked", body = Levels),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -202,10 +198,8 @@ pub async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<
     responses(
         (status = 200, description = "deleted", body = Deleted),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, description = "`scope=organization` needs the admin role", body = super::super::error::ErrorBody),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -259,9 +253,7 @@ struct TestCredentials {
         (status = 200, description = "whether Metakocka took them; its refusal as `error` when `ok` is false", body = Tested),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 409, description = "nothing to test: no credentials saved and none sent (`no_credentials`, `credentials_unreadable`)", body = super::super::error::ErrorBody),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

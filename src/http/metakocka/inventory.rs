@@ -55,10 +55,8 @@ fn given(value: &Option<String>) -> Option<&str> {
     responses(
         (status = 200, description = "the product's stock by warehouse and in all; amounts are decimal strings", body = Stock),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 409, description = "several products have this code (`ambiguous_code`)", body = super::super::error::ErrorBody),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -187,10 +185,8 @@ pub struct Refreshed {
     tag = "metakocka",
     responses(
         (status = 200, description = "what the new snapshot holds", body = Refreshed),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 409, description = "no Metakocka credentials, or they cannot be read (`no_credentials`, `credentials_unreadable`)", body = super::super::error::ErrorBody),
-        (status = 500, response = super::super::openapi::responses::Internal),
         (status = 502, description = "Metakocka refused or failed (`metakocka_failed`); the error is in the error log", body = super::super::error::ErrorBody),
     ),
     security(("bearer" = [])),

@@ -17,10 +17,8 @@ use axum::http::StatusCode;
     tag = "metakocka",
     responses(
         (status = 200, description = "what the run did", body = Reindexed),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 409, description = "no Metakocka credentials, or they cannot be read (`no_credentials`, `credentials_unreadable`)", body = super::super::error::ErrorBody),
-        (status = 500, response = super::super::openapi::responses::Internal),
         (status = 502, description = "Metakocka refused or failed (`metakocka_failed`); the error is in the error log", body = super::super::error::ErrorBody),
         (status = 503, description = "retrieval is not running, or the index could not be written (`retrieval_unavailable`, `index_unavailable`)", body = super::super::error::ErrorBody),
     ),

@@ -31,8 +31,6 @@ const MAX_NOTES_LEN: usize = 2_000;
     responses(
         (status = 200, description = "error log entries, newest first", body = Page<ErrorLogEntry>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -75,13 +73,11 @@ pub struct ResolveBody {
     responses(
         (status = 200, description = "the entry, resolved", body = ErrorLogEntry),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 409, description = "the entry is resolved already (`already_resolved`)", body = super::super::error::ErrorBody),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -140,11 +136,9 @@ crate::body_with_rule!(
     responses(
         (status = 200, description = "how many entries were resolved", body = Resolved),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -186,8 +180,6 @@ pub async fn bulk_resolve(
     responses(
         (status = 200, description = "the matching entries as CSV; `x-export-truncated: true` when cut at the row limit", body = String, content_type = "text/csv"),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -227,8 +219,6 @@ pub async fn export(
     responses(
         (status = 200, description = "counts of the entries the filter names", body = LogStats),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

@@ -100,30 +100,41 @@ pub fn spec() -> &'static utoipa::openapi::OpenApi {
         // The title is ours; the version is the crate's, so the contract names the release.
         spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
         name_operations(&mut spec);
-        busy_when_bodies_are_at_their_budget(&mut spec);
+        add_shared_answers(&mut spec);
         spec
     })
 }
 
-/// Every operation that takes a body may be answered 503 `server_busy` by
-/// [`crate::http::body_budget`], which sits in front of all of them; an operation whose own
-/// attribute names a 503 keeps its description.
-fn busy_when_bodies_are_at_their_budget(spec: &mut utoipa::openapi::OpenApi) {
+/// The answers many operations share, added here rather than spelled in each attribute:
+/// every operation behind a bearer token may answer 401 (no valid token) and 500 (a failure
+/// of ours, logged); every operation that takes a body may answer 503 `server_busy` from
+/// [`crate::http::body_budget`], which sits in front of all of them. An attribute that names
+/// one of these statuses itself keeps its own description.
+fn add_shared_answers(spec: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{Ref, RefOr};
     for item in spec.paths.paths.values_mut() {
         let operations = [
+            &mut item.get,
             &mut item.put,
             &mut item.post,
             &mut item.delete,
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
-            if operation.request_body.is_some() {
-                operation
-                    .responses
-                    .responses
-                    .entry("503".to_owned())
-                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ServerBusy")));
+            let behind_token = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let shared = [
+                ("401", "Unauthorized", behind_token),
+                ("500", "Internal", behind_token),
+                ("503", "ServerBusy", operation.request_body.is_some()),
+            ];
+            for (status, response, applies) in shared {
+                if applies {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(response)));
+                }
             }
         }
     }

@@ -71,9 +71,7 @@ pub struct SearchParams {
     responses(
         (status = 200, description = "the hits, best first", body = SearchAnswer),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
         (status = 503, description = "retrieval is not running, or the search failed (`retrieval_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = [])),
@@ -120,9 +118,7 @@ pub struct DetailsParams {
     responses(
         (status = 200, description = "each link's status, chunks and last run", body = DocumentsAnswer),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
         (status = 503, description = "retrieval is not running, or the search failed (`retrieval_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = [])),
@@ -179,9 +175,7 @@ pub struct RunsParams {
     responses(
         (status = 200, description = "the runs, newest first", body = RunsAnswer),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -226,13 +220,11 @@ pub struct SyncBody {
     responses(
         (status = 200, description = "the runs it made", body = SyncAnswer),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 409, description = "a sync of the link runs already, the link is inactive or has nothing to fetch (`sync_in_progress`, `link_inactive`, `nothing_to_fetch`)", body = super::error::ErrorBody),
         (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::openapi::responses::Internal),
         (status = 503, description = "retrieval is not running, or the search failed (`retrieval_unavailable`)", body = super::error::ErrorBody),
     ),
     security(("bearer" = [])),

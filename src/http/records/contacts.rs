@@ -26,8 +26,6 @@ fn not_found() -> ApiError {
     responses(
         (status = 200, description = "`{items, total, limit, offset}`: a page of contacts", body = super::super::openapi::Page<Contact>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -50,11 +48,9 @@ pub async fn list(
     responses(
         (status = 201, description = "the new contact", body = Contact),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -79,9 +75,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "the contact", body = Contact),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -106,12 +100,10 @@ pub async fn show(
     responses(
         (status = 200, description = "the contact as saved", body = Contact),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -143,11 +135,9 @@ pub async fn replace(
     ),
     responses(
         (status = 204, description = "deleted"),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 409, description = "a sales document names it (`in_use`)", body = super::super::error::ErrorBody),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

@@ -26,8 +26,6 @@ fn not_found() -> ApiError {
     responses(
         (status = 200, description = "`{items, total, limit, offset}`: a page of products", body = super::super::openapi::Page<Product>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -50,12 +48,10 @@ pub async fn list(
     responses(
         (status = 201, description = "the new product", body = Product),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 409, description = "the code is taken (`duplicate_code`)", body = super::super::error::ErrorBody),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -84,9 +80,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "the product", body = Product),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -111,13 +105,11 @@ pub async fn show(
     responses(
         (status = 200, description = "the product as saved", body = Product),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 409, description = "the code is taken (`duplicate_code`)", body = super::super::error::ErrorBody),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -153,11 +145,9 @@ pub async fn replace(
     ),
     responses(
         (status = 204, description = "deleted"),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 409, description = "a sales document names it (`in_use`)", body = super::super::error::ErrorBody),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

@@ -117,8 +117,6 @@ impl DocumentListParams {
     responses(
         (status = 200, description = "`{items, total, limit, offset}`: a page of sales documents", body = super::super::openapi::Page<SalesDocument>),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -144,12 +142,10 @@ pub async fn list(
     responses(
         (status = 201, description = "the new sales document", body = SalesDocument),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 409, description = "the number is taken (`duplicate_number`)", body = super::super::error::ErrorBody),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -178,9 +174,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "the sales document", body = SalesDocument),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -208,13 +202,11 @@ pub async fn show(
     responses(
         (status = 200, description = "the sales document as saved", body = SalesDocument),
         (status = 400, response = super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::openapi::responses::NotFound),
         (status = 409, description = "the number is taken (`duplicate_number`)", body = super::super::error::ErrorBody),
         (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -250,10 +242,8 @@ pub async fn replace(
     ),
     responses(
         (status = 204, description = "deleted"),
-        (status = 401, response = super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

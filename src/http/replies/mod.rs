@@ -65,9 +65,7 @@ async fn own_page(
     responses(
         (status = 200, description = "the replies, newest first", body = ReplyList),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -110,10 +108,8 @@ pub async fn list(
     ),
     responses(
         (status = 202, description = "queued again: the reply", body = OutboxReply),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 409, description = "only failed and needs_review replies can be sent again (`not_retryable`)", body = super::error::ErrorBody),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -167,9 +163,7 @@ pub struct ConversationParams {
     responses(
         (status = 200, description = "the conversations, each with `paused`", body = ConversationList),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -214,9 +208,7 @@ fn until_resumed() -> DateTime<Utc> {
     responses(
         (status = 200, description = "the conversation, `paused: true`: the bot stays silent until resumed", body = ConversationView),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -240,9 +232,7 @@ pub async fn pause(
     responses(
         (status = 200, description = "the conversation, `paused: false`", body = ConversationView),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 404, response = super::openapi::responses::NotFound),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -301,13 +291,11 @@ pub struct ReplySettingsBody {
     responses(
         (status = 200, description = "the page's reply settings", body = ReplySettingsView),
         (status = 400, response = super::openapi::responses::BadRequest),
-        (status = 401, response = super::openapi::responses::Unauthorized),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 404, response = super::openapi::responses::NotFound),
         (status = 409, description = "the page or link is taken, or another change to it ran at the same time (`conflict`, `contended`)", body = super::error::ErrorBody),
         (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]

@@ -50,7 +50,6 @@ crate::body_with_rule!(
     tag = "reports",
     responses(
         (status = 200, description = "The company's schedules", body = ScheduleList),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
     ),
     security(("bearer" = [])),
 )]
@@ -74,7 +73,6 @@ pub async fn list(
         (status = 400, response = crate::http::openapi::responses::BadRequest),
         (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 403, response = crate::http::openapi::responses::Forbidden),
         (status = 409, description = "Email delivery asked for and no SMTP relay is configured (smtp_not_configured)", body = crate::http::error::ErrorBody),
     ),
@@ -101,7 +99,6 @@ pub async fn create(
     params(("id" = String, Path, description = "The schedule's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 403, response = crate::http::openapi::responses::Forbidden),
         (status = 404, response = crate::http::openapi::responses::NotFound),
     ),
@@ -126,7 +123,6 @@ pub async fn remove(
     params(("id" = String, Path, description = "The schedule's id")),
     responses(
         (status = 200, description = "Delivered or not: see last_delivery", body = ReportSchedule),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 403, response = crate::http::openapi::responses::Forbidden),
         (status = 404, response = crate::http::openapi::responses::NotFound),
     ),

@@ -44,8 +44,6 @@ fn kind_of(value: &str) -> Result<EntityKind, ApiError> {
     responses(
         (status = 200, description = "`{runs}`, newest first, each with `duration_ms`", body = super::super::super::openapi::JsonObject),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -81,9 +79,7 @@ fn with_duration(run: &crate::metakocka::sync::model::MetakockaSyncRun) -> Value
     ),
     responses(
         (status = 200, description = "`{run}` as saved last", body = super::super::super::openapi::JsonObject),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
         (status = 404, response = super::super::super::openapi::responses::NotFound),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -111,11 +107,9 @@ pub async fn run(
     responses(
         (status = 200, description = "`{message, run}`", body = super::super::super::openapi::JsonObject),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::super::openapi::responses::NotFound),
         (status = 409, description = "the run cannot be cancelled now", body = super::super::super::error::ErrorBody),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -138,8 +132,6 @@ pub async fn cancel(
     tag = "metakocka-sync",
     responses(
         (status = 200, description = "`{settings}`: each kind's settings", body = super::super::super::openapi::JsonObject),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -210,11 +202,9 @@ pub struct SettingsChanges {
     responses(
         (status = 200, description = "`{settings}` after the change", body = super::super::super::openapi::JsonObject),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::super::openapi::responses::Forbidden),
         (status = 413, response = super::super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -279,8 +269,6 @@ pub struct ConflictsQuery {
     responses(
         (status = 200, description = "`{count, conflicts}`", body = super::super::super::openapi::JsonObject),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
     ),
     security(("bearer" = [])),
 )]
@@ -325,13 +313,11 @@ pub struct ResolveBody {
     responses(
         (status = 200, description = "`{conflict}`, resolved", body = super::super::super::openapi::JsonObject),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::super::openapi::responses::NotFound),
         (status = 409, description = "no credentials, or the conflict is resolved already", body = super::super::super::error::ErrorBody),
         (status = 413, response = super::super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::super::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
         (status = 502, description = "Metakocka refused or failed (`metakocka_failed`)", body = super::super::super::error::ErrorBody),
     ),
     security(("bearer" = [])),
@@ -359,9 +345,7 @@ pub async fn resolve(
     tag = "metakocka-sync",
     responses(
         (status = 200, description = "`{count, findings}`: orphaned mappings and mappings whose sides differ", body = super::super::super::openapi::JsonObject),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
         (status = 409, description = "no Metakocka credentials (`no_credentials`)", body = super::super::super::error::ErrorBody),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
         (status = 502, description = "Metakocka refused or failed (`metakocka_failed`)", body = super::super::super::error::ErrorBody),
     ),
     security(("bearer" = [])),
@@ -387,11 +371,9 @@ pub async fn audit(State(state): State<AppState>, caller: Caller) -> Result<Json
     responses(
         (status = 200, description = "`{action, mapping}`", body = super::super::super::openapi::JsonObject),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
-        (status = 401, response = super::super::super::openapi::responses::Unauthorized),
         (status = 403, response = super::super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::super::openapi::responses::NotFound),
         (status = 409, description = "no Metakocka credentials (`no_credentials`)", body = super::super::super::error::ErrorBody),
-        (status = 500, response = super::super::super::openapi::responses::Internal),
         (status = 502, description = "Metakocka refused or failed (`metakocka_failed`)", body = super::super::super::error::ErrorBody),
     ),
     security(("bearer" = [])),

@@ -46,6 +46,10 @@ pub async fn show(
 ) -> Result<Rendered, AdminError> {
     let kind = kind_of_segment(&kind)?;
     let company = session.company();
+    // The run is read before the mappings: a run that has ended wrote its mappings before
+    // it was marked so, and one still going makes the page poll and reload when it ends.
+    // Read the other way, a run that ends in between shows "done" over stale statuses.
+    let run = latest_run(&state, company, kind).await?;
     let records = RecordQuery::new(query.q.as_deref(), Some(PAGE_SIZE), query.offset);
     let offset = records.offset;
     let (rows, total) = rows(&state, company, kind, records).await?;
@@ -73,7 +77,6 @@ pub async fn show(
         })
         .collect();
     let unsynced = unsynced_count(&state, &session, kind).await?;
-    let run = latest_run(&state, company, kind).await?;
     let (one, many) = nouns(kind);
     let search = query.q.clone().unwrap_or_default();
     let href = |at: u32| {

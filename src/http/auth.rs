@@ -34,7 +34,6 @@ pub struct LoginResponse {
         (status = 200, description = "signed in", body = LoginResponse),
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 401, description = "wrong email or password (`invalid_credentials`)", body = super::error::ErrorBody),
-        (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::openapi::responses::UnsupportedMediaType),
         (status = 500, response = super::openapi::responses::Internal),
     )

@@ -72,7 +72,6 @@ impl From<&Page> for PageView {
         (status = 400, response = super::openapi::responses::BadRequest),
         (status = 403, response = super::openapi::responses::Forbidden),
         (status = 409, description = "the page belongs to another company (`conflict`)", body = super::error::ErrorBody),
-        (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::openapi::responses::UnsupportedMediaType),
     ),
     security(("bearer" = [])),

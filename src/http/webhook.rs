@@ -71,7 +71,6 @@ pub async fn verify(
         (status = 200, description = "stored (or an object type that is ignored)", body = String, content_type = "text/plain", example = "EVENT_RECEIVED"),
         (status = 400, description = "signed correctly but not a webhook payload", body = super::error::ErrorBody),
         (status = 403, description = "missing or wrong signature (`invalid_signature`), or no app secret configured", body = super::error::ErrorBody),
-        (status = 413, response = super::openapi::responses::PayloadTooLarge),
         (status = 500, response = super::openapi::responses::Internal),
     )
 )]

@@ -45,7 +45,6 @@ pub struct LinkedEmails {
         (status = 200, description = "what Metakocka knows now", body = EnrichmentAnswer),
         (status = 400, response = super::super::openapi::responses::BadRequest),
         (status = 404, response = super::super::openapi::responses::NotFound),
-        (status = 413, response = super::super::openapi::responses::PayloadTooLarge),
         (status = 415, response = super::super::openapi::responses::UnsupportedMediaType),
     ),
     security(("bearer" = [])),

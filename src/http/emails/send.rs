@@ -49,7 +49,6 @@ impl From<SendError> for ApiError {
     responses(
         (status = 200, description = "Sent: the draft with its delivery", body = Draft),
         (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
         (status = 404, response = crate::http::openapi::responses::NotFound),
         (status = 409, description = "No SMTP relay is configured, or the draft was sent already", body = crate::http::error::ErrorBody),

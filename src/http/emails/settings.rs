@@ -60,7 +60,6 @@ pub async fn show(
     responses(
         (status = 200, description = "The saved settings", body = EmailSettingsAnswer),
         (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
         (status = 403, response = crate::http::openapi::responses::Forbidden),
     ),

@@ -107,9 +107,12 @@ pub fn spec() -> &'static utoipa::openapi::OpenApi {
 
 /// The answers many operations share, added here rather than spelled in each attribute:
 /// every operation behind a bearer token may answer 401 (no valid token) and 500 (a failure
-/// of ours, logged); every operation that takes a body may answer 503 `server_busy` from
+/// of ours, logged); every operation that takes a body may answer 413 (each route caps its
+/// body: axum's default limit, or the route's own) and 503 `server_busy` from
 /// [`crate::http::body_budget`], which sits in front of all of them. An attribute that names
-/// one of these statuses itself keeps its own description.
+/// one of these statuses itself keeps its own description. 415 is not among them: the
+/// routes that read a body by hand (the Metakocka sync routes, the CRM push, the webhook)
+/// take it whatever its content type says, so only the attributes of the others name it.
 fn add_shared_answers(spec: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{Ref, RefOr};
     for item in spec.paths.paths.values_mut() {
@@ -125,6 +128,7 @@ fn add_shared_answers(spec: &mut utoipa::openapi::OpenApi) {
             let shared = [
                 ("401", "Unauthorized", behind_token),
                 ("500", "Internal", behind_token),
+                ("413", "PayloadTooLarge", operation.request_body.is_some()),
                 ("503", "ServerBusy", operation.request_body.is_some()),
             ];
             for (status, response, applies) in shared {

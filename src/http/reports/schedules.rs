@@ -71,7 +71,6 @@ pub async fn list(
     responses(
         (status = 201, description = "The schedule, first due one period from now", body = ReportSchedule),
         (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 413, response = crate::http::openapi::responses::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::responses::UnsupportedMediaType),
         (status = 403, response = crate::http::openapi::responses::Forbidden),
         (status = 409, description = "Email delivery asked for and no SMTP relay is configured (smtp_not_configured)", body = crate::http::error::ErrorBody),

@@ -25,12 +25,9 @@ macro_rules! push_one {
             responses(
                 (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
                 (status = 400, response = BadRequest),
-                (status = 413, response = PayloadTooLarge),
-                (status = 401, response = Unauthorized),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
                 (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
-                (status = 500, response = Internal),
                 (status = 502, description = "Metakocka refused the record or failed (`sync_failed`, `metakocka_failed`)", body = ErrorBody),
             ),
             security(("bearer" = [])),
@@ -54,12 +51,9 @@ macro_rules! push_one_or_bulk {
                 (status = 200, description = "one record: `{id, mapping, run}`; many: `{run}`", body = JsonObject),
                 (status = 202, description = "many, with `background: true`: `{run}` while it runs", body = JsonObject),
                 (status = 400, response = BadRequest),
-                (status = 413, response = PayloadTooLarge),
-                (status = 401, response = Unauthorized),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
                 (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
-                (status = 500, response = Internal),
                 (status = 502, description = "Metakocka refused the record or failed (`sync_failed`, `metakocka_failed`)", body = ErrorBody),
             ),
             security(("bearer" = [])),
@@ -88,11 +82,8 @@ macro_rules! run_many {
                 (status = 200, description = "`{run}` when it ended", body = JsonObject),
                 (status = 202, description = "with `background: true`: `{run}` while it runs", body = JsonObject),
                 (status = 400, response = BadRequest),
-                (status = 413, response = PayloadTooLarge),
-                (status = 401, response = Unauthorized),
                 (status = 403, response = Forbidden),
                 (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
-                (status = 500, response = Internal),
                 (status = 502, description = "Metakocka failed (`metakocka_failed`)", body = ErrorBody),
             ),
             security(("bearer" = [])),
@@ -114,12 +105,9 @@ macro_rules! pull_one {
             responses(
                 (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
                 (status = 400, response = BadRequest),
-                (status = 413, response = PayloadTooLarge),
-                (status = 401, response = Unauthorized),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
                 (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
-                (status = 500, response = Internal),
                 (status = 502, description = "Metakocka refused or failed (`sync_failed`, `metakocka_failed`)", body = ErrorBody),
             ),
             security(("bearer" = [])),
@@ -141,9 +129,7 @@ macro_rules! unsynced {
             responses(
                 (status = 200, description = "`{count, records}`", body = JsonObject),
                 (status = 400, response = BadRequest),
-                (status = 401, response = Unauthorized),
                 (status = 409, description = "no Metakocka credentials (`no_credentials`)", body = ErrorBody),
-                (status = 500, response = Internal),
                 (status = 502, description = "Metakocka failed (`metakocka_failed`)", body = ErrorBody),
             ),
             security(("bearer" = [])),
@@ -169,8 +155,6 @@ macro_rules! status {
             responses(
                 (status = 200, description = "`{synced, mapping}` for one record; `{count, by_status, mappings}` for all", body = JsonObject),
                 (status = 400, response = BadRequest),
-                (status = 401, response = Unauthorized),
-                (status = 500, response = Internal),
             ),
             security(("bearer" = [])),
         )]
@@ -186,9 +170,7 @@ macro_rules! status {
 
 use super::super::super::error::ErrorBody;
 use super::super::super::openapi::JsonObject;
-use super::super::super::openapi::responses::{
-    BadRequest, Forbidden, Internal, NotFound, PayloadTooLarge, Unauthorized,
-};
+use super::super::super::openapi::responses::{BadRequest, Forbidden, NotFound};
 
 // Products: the integration guide's paths.
 push_one!(product_push, "/api/products/sync", Product);

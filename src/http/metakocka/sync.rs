@@ -9,6 +9,7 @@
 //! `"background": true` (202 and the running run, to follow at `.../sync/runs/{id}`).
 
 mod admin;
+mod answers;
 mod paths;
 mod records;
 

@@ -15,7 +15,7 @@ use crate::domain::{CompanyId, UserId};
 use crate::records::now;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Finding {
     /// The crm-mind record was deleted.
@@ -26,7 +26,7 @@ pub enum Finding {
     Differs,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub kind: EntityKind,
     pub crm_id: String,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// What kind of record a mapping, run or conflict is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
     Product,
@@ -40,7 +40,7 @@ impl std::fmt::Display for EntityKind {
 }
 
 /// Where a mapping stands after its last sync step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MappingStatus {
     Synced,
@@ -68,7 +68,7 @@ impl MappingStatus {
 
 /// One CRM record and the Metakocka record it is synced with. `(company, kind, crm_id)` and
 /// `(company, kind, mk_id)` are each unique.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Mapping {
     pub company_id: CompanyId,
     pub kind: EntityKind,
@@ -110,7 +110,7 @@ pub enum SlotClaim {
 }
 
 /// Which way a run moves data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// crm-mind → Metakocka.
@@ -145,7 +145,7 @@ impl Direction {
 }
 
 /// What happens when both sides changed since the last sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictRule {
     CrmWins,
@@ -208,7 +208,7 @@ impl SyncSettings {
 }
 
 /// What started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunTrigger {
     Manual,
@@ -234,7 +234,7 @@ impl RunTrigger {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunState {
     Running,
@@ -261,7 +261,7 @@ impl RunState {
 }
 
 /// A run's counters; `processed` of `total` is its progress.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RunCounts {
     pub total: u64,
     pub processed: u64,
@@ -280,7 +280,7 @@ impl RunCounts {
 }
 
 /// One sync run of one company and entity kind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MetakockaSyncRun {
     pub id: String,
     pub company_id: CompanyId,
@@ -298,7 +298,7 @@ pub struct MetakockaSyncRun {
 }
 
 /// Which side a conflict was settled with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Crm,
@@ -321,7 +321,7 @@ impl Side {
 }
 
 /// Both sides changed since the last sync and the rule was `manual`: a person chooses.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SyncConflict {
     pub id: String,
     pub company_id: CompanyId,

@@ -4,13 +4,16 @@
 use super::super::super::AppState;
 use super::super::super::error::ApiError;
 use super::super::super::extract::{ApiJson, ApiQuery, Caller};
+use super::answers::{
+    AuditFindings, ConflictList, ConflictResolved, MappingFixed, RunCancelled, RunDetail, RunList,
+    RunView, SettingsAnswer,
+};
 use crate::metakocka::sync::audit::Fix;
 use crate::metakocka::sync::model::{ConflictRule, Direction, EntityKind, Side};
 use crate::records::now;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
@@ -42,7 +45,7 @@ fn kind_of(value: &str) -> Result<EntityKind, ApiError> {
         RunsQuery,
     ),
     responses(
-        (status = 200, description = "`{runs}`, newest first, each with `duration_ms`", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{runs}`, newest first, each with `duration_ms`", body = RunList),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
     ),
     security(("bearer" = [])),
@@ -51,22 +54,15 @@ pub async fn runs(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<RunsQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunList>, ApiError> {
     let kind = query.kind.as_deref().map(kind_of).transpose()?;
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let runs = state
         .store
         .list_metakocka_runs(caller.company(), kind, limit)
         .await?;
-    let runs: Vec<Value> = runs.iter().map(with_duration).collect();
-    Ok(Json(json!({ "runs": runs })))
-}
-
-fn with_duration(run: &crate::metakocka::sync::model::MetakockaSyncRun) -> Value {
-    let mut value = json!(run);
-    let end = run.finished_at.unwrap_or_else(now);
-    value["duration_ms"] = json!((end - run.started_at).num_milliseconds());
-    value
+    let runs = runs.into_iter().map(RunView::from).collect();
+    Ok(Json(RunList { runs }))
 }
 
 /// `GET .../sync/runs/{id}`: the run as saved last (`counts.processed` of `counts.total`).
@@ -78,7 +74,7 @@ fn with_duration(run: &crate::metakocka::sync::model::MetakockaSyncRun) -> Value
         ("id" = String, Path, description = "the run's id"),
     ),
     responses(
-        (status = 200, description = "`{run}` as saved last", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{run}` as saved last", body = RunDetail),
         (status = 404, response = super::super::super::openapi::responses::NotFound),
     ),
     security(("bearer" = [])),
@@ -87,13 +83,15 @@ pub async fn run(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunDetail>, ApiError> {
     let run = state
         .store
         .get_metakocka_run(caller.company(), &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no sync run {id}")))?;
-    Ok(Json(json!({ "run": with_duration(&run) })))
+    Ok(Json(RunDetail {
+        run: RunView::from(run),
+    }))
 }
 
 /// `POST .../sync/runs/{id}/cancel`: the run stops before its next record.
@@ -105,7 +103,7 @@ pub async fn run(
         ("id" = String, Path, description = "the run's id"),
     ),
     responses(
-        (status = 200, description = "`{message, run}`", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{message, run}`", body = RunCancelled),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
         (status = 403, response = super::super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::super::openapi::responses::NotFound),
@@ -117,12 +115,13 @@ pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunCancelled>, ApiError> {
     caller.require_admin()?;
     let run = state.metakocka_sync.cancel(caller.company(), &id).await?;
-    Ok(Json(
-        json!({ "message": "the run stops before its next record", "run": run }),
-    ))
+    Ok(Json(RunCancelled {
+        message: "the run stops before its next record",
+        run,
+    }))
 }
 
 /// `GET .../settings`: every kind's settings (defaults where none were saved).
@@ -131,35 +130,16 @@ pub async fn cancel(
     path = "/api/integrations/metakocka/settings",
     tag = "metakocka-sync",
     responses(
-        (status = 200, description = "`{settings}`: each kind's settings", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{settings}`: each kind's settings", body = SettingsAnswer),
     ),
     security(("bearer" = [])),
 )]
 pub async fn settings(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SettingsAnswer>, ApiError> {
     let all = state.metakocka_sync.settings(caller.company()).await?;
-    Ok(Json(settings_answer(&all)))
-}
-
-fn settings_answer(all: &[crate::metakocka::sync::model::SyncSettings]) -> Value {
-    let by_kind: serde_json::Map<String, Value> = all
-        .iter()
-        .map(|s| {
-            (
-                s.kind.as_str().to_owned(),
-                json!({
-                    "auto": s.auto,
-                    "interval_minutes": s.interval_minutes,
-                    "direction": s.direction,
-                    "conflict_rule": s.conflict_rule,
-                    "updated_at": (s.updated_at.timestamp() > 0).then_some(s.updated_at),
-                }),
-            )
-        })
-        .collect();
-    json!({ "settings": by_kind })
+    Ok(Json(SettingsAnswer::of(caller.company(), &all)))
 }
 
 /// One kind's changes; fields left out keep their value.
@@ -200,7 +180,7 @@ pub struct SettingsChanges {
     tag = "metakocka-sync",
     request_body(content = SettingsChanges, description = "changes by kind"),
     responses(
-        (status = 200, description = "`{settings}` after the change", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{settings}` after the change", body = SettingsAnswer),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
         (status = 403, response = super::super::super::openapi::responses::Forbidden),
         (status = 415, response = super::super::super::openapi::responses::UnsupportedMediaType),
@@ -211,7 +191,7 @@ pub async fn save_settings(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(changes): ApiJson<BTreeMap<String, SettingsChange>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SettingsAnswer>, ApiError> {
     caller.require_admin()?;
     let sync = &state.metakocka_sync;
     let mut checked = Vec::new();
@@ -246,7 +226,7 @@ pub async fn save_settings(
         sync.save_settings(settings).await?;
     }
     let all = sync.settings(caller.company()).await?;
-    Ok(Json(settings_answer(&all)))
+    Ok(Json(SettingsAnswer::of(caller.company(), &all)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -266,7 +246,7 @@ pub struct ConflictsQuery {
         ConflictsQuery,
     ),
     responses(
-        (status = 200, description = "`{count, conflicts}`", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{count, conflicts}`", body = ConflictList),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
     ),
     security(("bearer" = [])),
@@ -275,7 +255,7 @@ pub async fn conflicts(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ConflictsQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConflictList>, ApiError> {
     let open_only = match query.status.as_deref() {
         None | Some("open") => true,
         Some("all") => false,
@@ -285,9 +265,10 @@ pub async fn conflicts(
         .store
         .list_sync_conflicts(caller.company(), open_only)
         .await?;
-    Ok(Json(
-        json!({ "count": conflicts.len(), "conflicts": conflicts }),
-    ))
+    Ok(Json(ConflictList {
+        count: conflicts.len(),
+        conflicts,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -310,7 +291,7 @@ pub struct ResolveBody {
     ),
     request_body = ResolveBody,
     responses(
-        (status = 200, description = "`{conflict}`, resolved", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{conflict}`, resolved", body = ConflictResolved),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
         (status = 403, response = super::super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::super::openapi::responses::NotFound),
@@ -325,7 +306,7 @@ pub async fn resolve(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ResolveBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConflictResolved>, ApiError> {
     caller.require_admin()?;
     let side = Side::parse(&body.side)
         .ok_or_else(|| ApiError::bad_request("use must be crm or metakocka"))?;
@@ -333,7 +314,7 @@ pub async fn resolve(
         .metakocka_sync
         .resolve_conflict(caller.company(), Some(&caller.session.user_id), &id, side)
         .await?;
-    Ok(Json(json!({ "conflict": conflict })))
+    Ok(Json(ConflictResolved { conflict }))
 }
 
 /// `GET .../mappings/audit`: orphaned mappings and mappings whose sides differ.
@@ -342,18 +323,24 @@ pub async fn resolve(
     path = "/api/integrations/metakocka/mappings/audit",
     tag = "metakocka-sync",
     responses(
-        (status = 200, description = "`{count, findings}`: orphaned mappings and mappings whose sides differ", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{count, findings}`: orphaned mappings and mappings whose sides differ", body = AuditFindings),
         (status = 409, description = "no Metakocka credentials (`no_credentials`)", body = super::super::super::error::ErrorBody),
         (status = 502, description = "Metakocka refused or failed (`metakocka_failed`)", body = super::super::super::error::ErrorBody),
     ),
     security(("bearer" = [])),
 )]
-pub async fn audit(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<AuditFindings>, ApiError> {
     let found = state
         .metakocka_sync
         .audit(caller.company(), Some(&caller.session.user_id))
         .await?;
-    Ok(Json(json!({ "count": found.len(), "findings": found })))
+    Ok(Json(AuditFindings {
+        count: found.len(),
+        findings: found,
+    }))
 }
 
 /// `POST .../mappings/audit/{kind}/{crm_id}/repair` or `.../remove`.
@@ -367,7 +354,7 @@ pub async fn audit(State(state): State<AppState>, caller: Caller) -> Result<Json
         ("action" = String, Path, description = "`repair` or `remove`"),
     ),
     responses(
-        (status = 200, description = "`{action, mapping}`", body = super::super::super::openapi::JsonObject),
+        (status = 200, description = "`{action, mapping}`", body = MappingFixed),
         (status = 400, response = super::super::super::openapi::responses::BadRequest),
         (status = 403, response = super::super::super::openapi::responses::Forbidden),
         (status = 404, response = super::super::super::openapi::responses::NotFound),
@@ -380,7 +367,7 @@ pub async fn fix(
     State(state): State<AppState>,
     caller: Caller,
     Path((kind, crm_id, action)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MappingFixed>, ApiError> {
     caller.require_admin()?;
     let fix = match action.as_str() {
         "repair" => Fix::Repair,
@@ -402,5 +389,5 @@ pub async fn fix(
         .store
         .get_mapping_by_crm(caller.company(), kind, &crm_id)
         .await?;
-    Ok(Json(json!({ "action": action, "mapping": mapping })))
+    Ok(Json(MappingFixed { action, mapping }))
 }

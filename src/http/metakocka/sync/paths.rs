@@ -11,7 +11,6 @@ use crate::metakocka::sync::model::EntityKind::{Contact, Product, SalesDocument}
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// `POST`: one record (`{"product_id"}` etc.) to Metakocka, answering its mapping and run.
@@ -23,7 +22,7 @@ macro_rules! push_one {
             tag = "metakocka-sync",
             request_body(content = super::ProductSyncBody, description = "`{\"product_id\": ...}`", content_type = "application/json"),
             responses(
-                (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
+                (status = 200, description = "the record's id and mapping, and the run", body = RecordSynced),
                 (status = 400, response = BadRequest),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
@@ -48,8 +47,8 @@ macro_rules! push_one_or_bulk {
             params(("bulk" = Option<bool>, Query, description = "many records: the listed ids, or all")),
             request_body(content = Option<SyncBody>, description = "one record's id, or a list of ids", content_type = "application/json"),
             responses(
-                (status = 200, description = "one record: `{id, mapping, run}`; many: `{run}`", body = JsonObject),
-                (status = 202, description = "many, with `background: true`: `{run}` while it runs", body = JsonObject),
+                (status = 200, description = "one record: its id and mapping, and the run; many: the run", body = RecordOrRun),
+                (status = 202, description = "many, with `background: true`: the run while it runs", body = RunAnswer),
                 (status = 400, response = BadRequest),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
@@ -79,8 +78,8 @@ macro_rules! run_many {
             description = $what,
             request_body(content = Option<SyncBody>, description = "optional (empty means `{}`): the ids, a selective run's filters, `direction`, `background`", content_type = "application/json"),
             responses(
-                (status = 200, description = "`{run}` when it ended", body = JsonObject),
-                (status = 202, description = "with `background: true`: `{run}` while it runs", body = JsonObject),
+                (status = 200, description = "the run when it ended", body = RunAnswer),
+                (status = 202, description = "with `background: true`: the run while it runs", body = RunAnswer),
                 (status = 400, response = BadRequest),
                 (status = 403, response = Forbidden),
                 (status = 409, description = "no Metakocka credentials, or a run of this kind goes already (`no_credentials`, `sync_running`)", body = ErrorBody),
@@ -103,7 +102,7 @@ macro_rules! pull_one {
             tag = "metakocka-sync",
             request_body(content = super::MkIdSyncBody, description = "`{\"mk_id\": ...}`", content_type = "application/json"),
             responses(
-                (status = 200, description = "`{id, mapping, run}`", body = JsonObject),
+                (status = 200, description = "the record's id and mapping, and the run", body = RecordSynced),
                 (status = 400, response = BadRequest),
                 (status = 403, response = Forbidden),
                 (status = 404, response = NotFound),
@@ -127,7 +126,7 @@ macro_rules! unsynced {
             tag = "metakocka-sync",
             params(UnsyncedQuery),
             responses(
-                (status = 200, description = "`{count, records}`", body = JsonObject),
+                (status = 200, description = "Metakocka's records that no mapping names", body = UnsyncedRecords),
                 (status = 400, response = BadRequest),
                 (status = 409, description = "no Metakocka credentials (`no_credentials`)", body = ErrorBody),
                 (status = 502, description = "Metakocka failed (`metakocka_failed`)", body = ErrorBody),
@@ -138,7 +137,7 @@ macro_rules! unsynced {
             state: State<AppState>,
             caller: Caller,
             query: ApiQuery<UnsyncedQuery>,
-        ) -> Result<Json<Value>, ApiError> {
+        ) -> Result<Json<UnsyncedRecords>, ApiError> {
             records::unsynced(state, caller, query, $kind).await
         }
     };
@@ -153,7 +152,7 @@ macro_rules! status {
             tag = "metakocka-sync",
             params(($id = Option<String>, Query, description = "one record's mapping; all of the kind without it")),
             responses(
-                (status = 200, description = "`{synced, mapping}` for one record; `{count, by_status, mappings}` for all", body = JsonObject),
+                (status = 200, description = "one record's mapping; or every mapping of the kind with counts by status", body = MappingState),
                 (status = 400, response = BadRequest),
             ),
             security(("bearer" = [])),
@@ -162,15 +161,15 @@ macro_rules! status {
             state: State<AppState>,
             caller: Caller,
             query: ApiQuery<HashMap<String, String>>,
-        ) -> Result<Json<Value>, ApiError> {
+        ) -> Result<Json<MappingState>, ApiError> {
             records::status(state, caller, query, $kind).await
         }
     };
 }
 
 use super::super::super::error::ErrorBody;
-use super::super::super::openapi::JsonObject;
 use super::super::super::openapi::responses::{BadRequest, Forbidden, NotFound};
+use super::answers::{MappingState, RecordOrRun, RecordSynced, RunAnswer, UnsyncedRecords};
 
 // Products: the integration guide's paths.
 push_one!(product_push, "/api/products/sync", Product);

@@ -4,11 +4,14 @@
 use super::super::super::AppState;
 use super::super::super::error::ApiError;
 use super::super::super::extract::{ApiQuery, Caller};
+use super::answers::{
+    KindMappings, MappingState, RecordMapping, RecordSynced, RunAnswer, UnsyncedRecords,
+};
 use super::{SyncBody, id_field, parse_body};
 use crate::metakocka::sync::StartRun;
 use crate::metakocka::sync::entity::RunFilter;
 use crate::metakocka::sync::model::{
-    Direction, EntityKind, MetakockaSyncRun, RunState, RunTrigger,
+    Direction, EntityKind, MappingStatus, MetakockaSyncRun, RunState, RunTrigger,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -16,7 +19,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// `POST .../sync {"product_id": ...}`: one CRM record to Metakocka.
@@ -170,7 +172,7 @@ pub async fn unsynced(
     caller: Caller,
     ApiQuery(query): ApiQuery<UnsyncedQuery>,
     kind: EntityKind,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UnsyncedRecords>, ApiError> {
     let filter = RunFilter {
         category: query.category,
         partner: query.partner,
@@ -186,7 +188,10 @@ pub async fn unsynced(
             &filter,
         )
         .await?;
-    Ok(Json(json!({ "count": records.len(), "records": records })))
+    Ok(Json(UnsyncedRecords {
+        count: records.len(),
+        records,
+    }))
 }
 
 /// `GET .../sync` (status) and `.../mappings`: one record's mapping (`?product_id=`, ...)
@@ -196,25 +201,19 @@ pub async fn status(
     caller: Caller,
     ApiQuery(query): ApiQuery<HashMap<String, String>>,
     kind: EntityKind,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MappingState>, ApiError> {
     let store = &state.store;
     if let Some(id) = query.get(id_field(kind)) {
         let mapping = store.get_mapping_by_crm(caller.company(), kind, id).await?;
-        return Ok(Json(json!({
-            "synced": mapping.as_ref().is_some_and(|m| m.status.as_str() == "synced"),
-            "mapping": mapping,
+        return Ok(Json(MappingState::One(RecordMapping {
+            synced: mapping
+                .as_ref()
+                .is_some_and(|m| m.status == MappingStatus::Synced),
+            mapping,
         })));
     }
     let mappings = store.list_mappings(caller.company(), kind).await?;
-    let mut by_status: HashMap<&str, u64> = HashMap::new();
-    for m in &mappings {
-        *by_status.entry(m.status.as_str()).or_default() += 1;
-    }
-    Ok(Json(json!({
-        "count": mappings.len(),
-        "by_status": by_status,
-        "mappings": mappings,
-    })))
+    Ok(Json(MappingState::All(KindMappings::of(mappings))))
 }
 
 async fn start(
@@ -248,7 +247,7 @@ fn run_answer(run: MetakockaSyncRun, background: bool) -> Response {
     } else {
         StatusCode::OK
     };
-    (status, Json(json!({ "run": run }))).into_response()
+    (status, Json(RunAnswer { run })).into_response()
 }
 
 /// A single record's answer: its mapping and the run, or the record's failure.
@@ -279,10 +278,10 @@ async fn single_answer(
         }
         None => None,
     };
-    Ok(Json(json!({
-        "id": mapping.as_ref().map(|m| m.crm_id.clone()),
-        "mapping": mapping,
-        "run": run,
-    }))
+    Ok(Json(RecordSynced {
+        id: mapping.as_ref().map(|m| m.crm_id.clone()),
+        mapping,
+        run,
+    })
     .into_response())
 }

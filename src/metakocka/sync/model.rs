@@ -297,6 +297,14 @@ pub struct MetakockaSyncRun {
     pub errors: Vec<String>,
 }
 
+impl MetakockaSyncRun {
+    /// Milliseconds from its start to its end, or to now while it runs.
+    pub fn elapsed_ms(&self) -> i64 {
+        let end = self.finished_at.unwrap_or_else(crate::records::now);
+        (end - self.started_at).num_milliseconds()
+    }
+}
+
 /// Which side a conflict was settled with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -9,7 +9,6 @@ use crate::admin::session::AdminSession;
 use crate::domain::CompanyId;
 use crate::http::AppState;
 use crate::metakocka::sync::model::{EntityKind, MetakockaSyncRun, RunState};
-use crate::records::now;
 use axum::extract::{Path, State};
 use minijinja::context;
 
@@ -29,7 +28,6 @@ pub(super) async fn latest_run(
 
 /// A run as the pages show it.
 pub(super) fn run_view(run: &MetakockaSyncRun) -> minijinja::Value {
-    let end = run.finished_at.unwrap_or_else(now);
     let c = run.counts;
     context! {
         id => &run.id,
@@ -41,7 +39,7 @@ pub(super) fn run_view(run: &MetakockaSyncRun) -> minijinja::Value {
         running => run.state == RunState::Running,
         started_at => when(run.started_at),
         finished_at => run.finished_at.map(when),
-        duration => duration_text((end - run.started_at).num_milliseconds()),
+        duration => duration_text(run.elapsed_ms()),
         total => c.total,
         processed => c.processed,
         created => c.created,

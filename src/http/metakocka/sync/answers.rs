@@ -8,7 +8,6 @@ use crate::metakocka::sync::audit::AuditEntry;
 use crate::metakocka::sync::model::{
     ConflictRule, Direction, EntityKind, Mapping, MetakockaSyncRun, SyncConflict, SyncSettings,
 };
-use crate::records::now;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -107,8 +106,7 @@ pub struct RunView {
 
 impl From<MetakockaSyncRun> for RunView {
     fn from(run: MetakockaSyncRun) -> Self {
-        let end = run.finished_at.unwrap_or_else(now);
-        let duration_ms = (end - run.started_at).num_milliseconds();
+        let duration_ms = run.elapsed_ms();
         Self { run, duration_ms }
     }
 }
